@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from backend.roles import ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF, user_roles
+
+# (url name, label, roles that see it; empty = everyone). Apps add their pages here as they land.
+NAVIGATION = [
+    ("home", _("Home"), ()),
+    ("admin:index", _("Administration"), (ADMINISTRATOR, OFFICIAL)),
+    ("api-docs", _("API"), (ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF)),
+]
+
+
+def site(request):
+    roles = user_roles(request.user)
+    nav = []
+    for url_name, label, allowed in NAVIGATION:
+        if allowed and not (roles & set(allowed)) and not (request.user.is_staff and url_name == "admin:index"):
+            continue
+        url = reverse(url_name)
+        nav.append({"url": url, "label": label, "active": request.path == url})
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "MAP_TILES_URL": settings.MAP_TILES_URL,
+        "MAP_TILES_ATTRIBUTION": settings.MAP_TILES_ATTRIBUTION,
+        "nav_items": nav,
+        "user_roles": roles,
+    }

@@ -1,0 +1,78 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.models import Group
+from django.db import DatabaseError, connections
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from backend.api_errors import json_error_response
+from backend.forms import SignupForm
+from backend.roles import CONSUMER
+
+log = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "backend/home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and PostGIS answer, 503 otherwise. No auth, no session."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT postgis_lib_version()")
+            postgis = cursor.fetchone()[0]
+    except DatabaseError as exc:
+        log.warning("healthz: database unavailable: %s", exc)
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "postgis": postgis})
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        user.groups.add(Group.objects.get(name=CONSUMER))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_404(request, exception=None):
+    if _wants_json(request):
+        return json_error_response("not_found", _("Not found."), 404)
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    if _wants_json(request):
+        return json_error_response("server_error", _("Server error. It has been logged."), 500)
+    # No request context: the database may be what failed, and context processors query it.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def error_400(request, exception=None):
+    if _wants_json(request):
+        return json_error_response("bad_request", _("Bad request."), 400)
+    return render(request, "400.html", status=400)
+
+
+def error_403(request, exception=None):
+    if _wants_json(request):
+        return json_error_response("permission_denied", _("You do not have permission to do this."), 403)
+    return render(request, "403.html", status=403)

@@ -1,0 +1,41 @@
+# Shared helpers for the bootstrap scripts (sourced, not run).
+# shellcheck shell=bash
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+VENV="$ROOT/.venv"
+mkdir -p "$LOCAL"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31mError: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Run a command as root: directly, through passwordless sudo, or not at all.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"
+  else return 1
+  fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  # apt_install PKG... : install Debian packages, or stop with one clear sentence.
+  command -v apt-get >/dev/null \
+    || die "This needs the Debian packages $* and apt-get is not available: install them by hand, then run again."
+  if [ -z "$APT_UPDATED" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+      || die "Installing $* needs root: run 'sudo apt-get install $*' (or run this as root), then run again."
+    APT_UPDATED=1
+  fi
+  say "Installing Debian packages: $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "Could not install $*: run 'sudo apt-get install $*', then run again."
+}
+
+# The PostgreSQL major version that has PostGIS installed (highest first), or empty.
+pg_major_with_postgis() {
+  local f major
+  for f in $(ls -d /usr/share/postgresql/*/extension/postgis.control 2>/dev/null | sort -t/ -k5 -rn); do
+    major="$(echo "$f" | cut -d/ -f5)"
+    if [ -x "/usr/lib/postgresql/$major/bin/postgres" ]; then echo "$major"; return; fi
+  done
+}

@@ -1,0 +1,89 @@
+from django.contrib.auth.models import Group, Permission
+
+from backend import roles
+from backend.roles import user_has_role, user_roles
+from tests.conftest import make_user
+
+
+def test_migrations_create_one_group_per_role(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLES)
+
+
+def test_administrators_hold_every_permission(db):
+    group = Group.objects.get(name=roles.ADMINISTRATOR)
+    assert group.permissions.count() == Permission.objects.count()
+
+
+def test_consumers_hold_no_permission(db):
+    assert not Group.objects.get(name=roles.CONSUMER).permissions.exists()
+
+
+def test_each_listed_permission_that_exists_reaches_its_group(db):
+    for role, names in roles.ROLE_PERMISSIONS.items():
+        if "*" in names:
+            continue
+        held = {
+            f"{app}.{code}"
+            for app, code in Group.objects.get(name=role).permissions.values_list("content_type__app_label", "codename")
+        }
+        existing = {
+            f"{app}.{code}" for app, code in Permission.objects.values_list("content_type__app_label", "codename")
+        }
+        assert held == set(names) & existing
+
+
+def test_user_roles_reads_groups_and_superuser_flag(db):
+    official = make_user("o", roles.OFFICIAL)
+    superuser = make_user("s", is_superuser=True)
+    nobody = make_user("n")
+    assert user_roles(official) == {roles.OFFICIAL}
+    assert user_has_role(superuser, roles.ADMINISTRATOR)
+    assert user_roles(nobody) == set()
+
+
+def test_signup_makes_a_consumer_and_logs_in(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "lan",
+            "email": "lan@example.test",
+            "password1": "ha-giang-tea-2026",
+            "password2": "ha-giang-tea-2026",
+        },
+    )
+    assert response.status_code == 302
+    me = client.get("/api/v1/me/").json()
+    assert me["username"] == "lan"
+    assert me["roles"] == [roles.CONSUMER]
+
+
+def test_signup_refuses_a_taken_email_with_a_message(client, db):
+    make_user("first")
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "second",
+            "email": "FIRST@example.test",
+            "password1": "ha-giang-tea-2026",
+            "password2": "ha-giang-tea-2026",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "An account with this email already exists." in response.content.decode()
+
+
+def test_password_reset_sends_a_link_that_works(client, db, mailoutbox):
+    make_user("mai")
+    response = client.post("/accounts/password_reset/", {"email": "mai@example.test"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "new-pass-for-mai-1", "new_password2": "new-pass-for-mai-1"}
+    )
+    assert done.status_code == 302
+    assert client.login(username="mai", password="new-pass-for-mai-1")

@@ -1,0 +1,140 @@
+"""Home page, language switch, healthz, the API's error shape and its schema."""
+
+import pytest
+from django.db import connections
+from django.template import Context, Template
+from django.utils import translation
+
+from tests.conftest import make_user
+
+
+def test_home_page_is_vietnamese_by_default(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="vi">' in body
+    assert "Chè Shan tuyết" in body
+
+
+def test_home_page_follows_the_browser_language(client, db):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="en">' in body
+    assert "Shan tuyết tea" in body
+
+
+def test_language_switch_sets_a_cookie_and_returns_to_the_page(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert response.cookies["hg_language"].value == "en"
+    assert '<html lang="en">' in client.get("/accounts/login/").content.decode()
+
+
+def test_language_switch_refuses_to_redirect_off_site(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(("language", "expected"), [("vi", "1.250.000\u00a0₫"), ("en", "1,250,000\u00a0₫")])
+def test_vnd_is_formatted_for_the_language(language, expected):
+    with translation.override(language):
+        rendered = Template("{% load money %}{{ amount|vnd }}").render(Context({"amount": 1250000}))
+    assert rendered == expected
+
+
+def test_healthz_reports_postgis_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["postgis"].startswith("3.")
+    assert "Set-Cookie" not in response
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(client, db, monkeypatch):
+    real = connections["default"]
+    broken_settings = {**real.settings_dict, "HOST": "/nonexistent-socket-dir", "PORT": "1"}
+    broken = real.__class__(broken_settings, alias="default")
+    monkeypatch.setattr("backend.views.connections", {"default": broken})
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "error"}
+
+
+def test_unknown_api_path_is_a_json_404(client, db):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["fields"] == {}
+
+
+def test_api_requires_login_with_the_error_shape(api_client, db):
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code in (401, 403)
+    error = response.json()["error"]
+    assert error["code"] == "not_authenticated"
+    assert error["message"]
+    assert error["fields"] == {}
+
+
+def test_bad_credentials_name_the_problem(api_client, db):
+    response = api_client.post("/api/v1/auth/token/", {"username": "x"}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "password" in error["fields"]
+    assert error["message"].startswith("password:")
+
+
+def test_malformed_json_is_a_400_not_a_500(api_client, db):
+    response = api_client.post("/api/v1/auth/token/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_token_login_works_and_is_rate_limited(api_client, db):
+    make_user("tuan")
+    ok = api_client.post("/api/v1/auth/token/", {"username": "tuan", "password": "correct-horse-battery-staple"})
+    assert ok.status_code == 200
+    token = ok.json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.get("/api/v1/me/").json()["username"] == "tuan"
+    api_client.credentials()
+    statuses = [
+        api_client.post("/api/v1/auth/token/", {"username": "tuan", "password": "wrong"}).status_code for _ in range(12)
+    ]
+    assert statuses[-1] == 429
+    assert (
+        api_client.post("/api/v1/auth/token/", {"username": "tuan", "password": "x"}).json()["error"]["code"]
+        == "throttled"
+    )
+
+
+def test_openapi_schema_is_served(client, db):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Hà Giang Origin API"
+    assert "/api/v1/me/" in schema["paths"]
+
+
+def test_openapi_schema_generates_without_warnings():
+    from django.core.management import call_command
+
+    # --fail-on-warn turns every drf-spectacular warning into a failure.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_api_docs_page_uses_our_own_assets(client, db):
+    body = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in body
+    assert "cdn." not in body and "unpkg" not in body and "jsdelivr" not in body
+
+
+def test_admin_login_page_is_reachable(client, db):
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_no_model_changes_are_missing_a_migration(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
