@@ -11,6 +11,8 @@ api_v1 = [
     path("", api.ApiRootView.as_view(), name="api-root"),
     path("me/", api.MeView.as_view(), name="api-me"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("", include("geo.api_urls")),
+    path("", include("tracing.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +23,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("geo.urls")),
+    path("", include("tracing.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

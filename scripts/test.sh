@@ -11,4 +11,4 @@ say "ruff check"
 say "ruff format --check"
 "$VENV/bin/ruff" format --check .
 say "pytest"
-exec "$VENV/bin/pytest" "$@"
+exec "$VENV/bin/python" -m pytest "$@"
