@@ -5,12 +5,13 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend import api, views
+from backend import api, job_views, views
 
 api_v1 = [
     path("", api.ApiRootView.as_view(), name="api-root"),
     path("me/", api.MeView.as_view(), name="api-me"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("jobs/<uuid:pk>", job_views.JobApiView.as_view(), name="api-job"),
     path("", include("geo.api_urls")),
     path("", include("tracing.api_urls")),
 ]
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job-detail"),
+    path("jobs/<uuid:pk>/download", job_views.job_download, name="job-download"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -27,11 +27,13 @@ say "Migrating the database"
 say "Loading the Hà Giang fixtures and demo records"
 "$PY" manage.py seed_demo
 
-say "Starting the background worker"
-"$PY" manage.py db_worker >"$LOCAL/worker.log" 2>&1 &
+say "Starting the background worker (log: .local/worker.log)"
+"$PY" manage.py db_worker >>"$LOCAL/worker.log" 2>&1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
-
 say "Serving http://$HOST:$PORT (Ctrl+C stops; 'make stop' also stops the database)"
 "$VENV/bin/gunicorn" backend.wsgi:application --bind "$HOST:$PORT" \
-  --workers "${WEB_CONCURRENCY:-3}" --access-logfile - --error-logfile -
+  --workers "${WEB_CONCURRENCY:-3}" --access-logfile - --error-logfile - &
+WEB=$!
+# Whichever stops first (or Ctrl+C), stop the other too.
+trap 'kill $WEB $WORKER 2>/dev/null || true' EXIT INT TERM
+wait -n $WEB $WORKER
