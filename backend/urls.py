@@ -14,6 +14,7 @@ api_v1 = [
     path("jobs/<uuid:pk>", job_views.JobApiView.as_view(), name="api-job"),
     path("", include("geo.api_urls")),
     path("", include("tracing.api_urls")),
+    path("", include("marketplace.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("geo.urls")),
     path("", include("tracing.urls")),
+    path("", include("marketplace.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
