@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=backend.settings STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gdal-bin libgeos-c1v5 gettext curl \
+ && apt-get install -y --no-install-recommends gdal-bin libgeos-c1v5 gettext curl fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /app --uid 10001 hagiang
 

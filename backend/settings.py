@@ -28,6 +28,14 @@ if not DEBUG and len(SECRET_KEY) < 50:
 
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long when DJANGO_DEBUG is off.")
 
+# Key of the scratch-off PIN hashes (tracing.pins). Set it apart from DJANGO_SECRET_KEY and never rotate it
+# while stamps are in circulation: rotating the secret key must not invalidate PINs already printed.
+STAMP_PIN_KEY = env_str("STAMP_PIN_KEY", "")
+if not DEBUG and STAMP_PIN_KEY and len(STAMP_PIN_KEY) < 32:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("STAMP_PIN_KEY must be at least 32 characters long.")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 for _origin in CSRF_TRUSTED_ORIGINS:

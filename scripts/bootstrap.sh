@@ -27,8 +27,10 @@ fi
 if [ -n "$WANT_BROWSER" ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
-  fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 fi
+# Label PDFs embed DejaVu (Vietnamese diacritics); their tests render pages with poppler.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

@@ -35,9 +35,15 @@ def api_client():
     return APIClient()
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache(db):
-    """Rate-limit counters live in the cache table: every test starts with none."""
+def _clear_cache(request):
+    """Rate-limit counters live in the cache table: every test that uses the database starts with none."""
+    if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
     from django.core.cache import cache
 
     cache.clear()
