@@ -7,6 +7,8 @@ from backend.roles import ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAF
 # (url name, label, roles that see it; empty = everyone). Apps add their pages here as they land.
 NAVIGATION = [
     ("home", _("Home"), ()),
+    ("geo:find_shop", _("Find a shop"), ()),
+    ("geo:province_map", _("Province map"), ()),
     ("admin:index", _("Administration"), (ADMINISTRATOR, OFFICIAL)),
     ("api-docs", _("API"), (ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF)),
 ]

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401  (pages are added here by the geo pages)
+from django.urls import path
+
+from geo import views
 
 app_name = "geo"
-urlpatterns: list = []
+urlpatterns = [
+    path("cua-hang/", views.find_shop, name="find_shop"),
+    path("ban-do/", views.province_map, name="province_map"),
+]

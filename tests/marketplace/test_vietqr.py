@@ -4,9 +4,18 @@ import binascii
 
 import pytest
 import zxingcpp
+from django.utils import translation
 
 from marketplace import vietqr
 from tracing.qr import qr_image
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are asserted in English, the source language (Vietnamese is the default)."""
+    with translation.override("en"):
+        yield
+
 
 ORDER = {"bank_bin": "970436", "account": "0011001234567", "amount_vnd": 250_000, "reference": "HG000123"}
 

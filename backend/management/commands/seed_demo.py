@@ -6,6 +6,7 @@ from django.db import transaction
 
 from backend import roles
 from backend.services import user_create
+from geo.loading import load_geography
 
 DEMO_PASSWORD = "hagiang-demo-2026"  # noqa: S105 - printed on purpose for the local demo
 DEMO_ACCOUNTS = [
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                     is_staff=role in (roles.ADMINISTRATOR, roles.OFFICIAL),
                     is_superuser=role == roles.ADMINISTRATOR,
                 )
+        load_geography()
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))

@@ -1,0 +1,526 @@
+"""Every spatial query of the platform, written once: other modules and apps call these functions.
+
+Axis order is converted here and only here: callers speak (lat, lng) like Leaflet and geopy; GEOS,
+PostGIS and GeoJSON speak (lng, lat).
+
+Nearest-N is index-assisted and exact. PostGIS's KNN operator `<->` on geography walks the GiST
+index but measures on a sphere, while `ST_Distance` on geography (what we show, `distance_m`) is the
+WGS84 geodesic; the two disagree by up to ~0.6 %, enough to swap neighbours that are nearly
+equidistant. So the query runs in two index-assisted steps inside one statement: the KNN scan finds
+the N-th nearest candidate's sphere distance S; every point whose geodesic rank can be ≤ N lies
+within S × 1.02 on the sphere (the ratio geodesic/sphere stays within [0.994, 1.005]); an indexed
+`ST_DWithin` fetches that small band and sorts it by the true geodesic distance.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.gis.db.models.functions import GeometryDistance
+from django.contrib.gis.geos import LinearRing, Point, Polygon
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
+
+MIN_RADIUS_M = 1.0
+MAX_RADIUS_M = 500_000.0
+MAX_LIMIT = 50
+# Geodesic / sphere distance ratio on WGS84 lies within [0.9944, 1.0045]: 1.0102 covers the worst
+# case; 1.02 leaves room for the tolerance of the index's boxes.
+_SPHERE_BAND = 1.02
+_WHOLE_EARTH_M = 2.1e7  # farther than any two points on Earth: "no bound"
+GEOJSON_DECIMALS = 5  # 1e-5 degree ≈ 1.1 m
+
+
+# ---------------------------------------------------------------------------------------------
+# Coordinates
+# ---------------------------------------------------------------------------------------------
+
+
+def _finite(value, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("%(name)s must be a number.") % {"name": name}) from None
+    if not math.isfinite(number):
+        raise ValueError(_("%(name)s must be a finite number.") % {"name": name})
+    return number
+
+
+def validate_lat_lng(lat, lng) -> tuple[float, float]:
+    """(lat, lng) as floats, or ValueError naming the coordinate that is not a number or out of range."""
+    lat = _finite(lat, "lat")
+    lng = _finite(lng, "lng")
+    if not -90.0 <= lat <= 90.0:
+        raise ValueError(_("lat must be between -90 and 90."))
+    if not -180.0 <= lng <= 180.0:
+        raise ValueError(_("lng must be between -180 and 180."))
+    return lat, lng
+
+
+def point(lat: float, lng: float) -> Point:
+    """A WGS84 point from (lat, lng): the one place where the axis order is swapped for GEOS."""
+    lat, lng = validate_lat_lng(lat, lng)
+    return Point(lng, lat, srid=4326)
+
+
+def validate_bbox(min_lng, min_lat, max_lng, max_lat) -> tuple[float, float, float, float]:
+    """A viewport as floats, or ValueError: out of range, or minimum not below maximum."""
+    min_lat, min_lng = validate_lat_lng(min_lat, min_lng)
+    max_lat, max_lng = validate_lat_lng(max_lat, max_lng)
+    if min_lng >= max_lng or min_lat >= max_lat:
+        raise ValueError(_("The box must be min_lng,min_lat,max_lng,max_lat with each minimum below its maximum."))
+    return min_lng, min_lat, max_lng, max_lat
+
+
+def validate_radius_m(radius_m) -> float:
+    radius = _finite(radius_m, "radius_m")
+    if not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
+        raise ValueError(
+            _("radius_m must be between %(min)d m and %(max)d m.") % {"min": MIN_RADIUS_M, "max": MAX_RADIUS_M}
+        )
+    return radius
+
+
+def validate_limit(limit) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise ValueError(_("limit must be a whole number."))
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(_("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT})
+    return limit
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL building blocks (private)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Geography(Func):
+    """A geography literal from EWKT, sent as a query parameter."""
+
+    template = "ST_GeogFromText(%(expressions)s)"
+    output_field = TextField()  # never selected: only used inside other expressions
+
+
+def _geography(geom) -> _Geography:
+    return _Geography(Value(geom.ewkt))
+
+
+class _GeodesicDistance(Func):
+    """ST_Distance on geography: metres on the WGS84 spheroid, as a float."""
+
+    function = "ST_Distance"
+    output_field = FloatField()
+
+
+class _WithinOnSphere(Func):
+    """ST_DWithin(geography, geography, metres, use_spheroid => false): index-assisted."""
+
+    template = "ST_DWithin(%(expressions)s, false)"
+    output_field = BooleanField()
+
+
+class _InLngLatBox(Func):
+    """Exact check that a geography point lies in a longitude/latitude rectangle (inclusive)."""
+
+    template = (
+        "(ST_X(%(expressions)s::geometry) BETWEEN %%s AND %%s AND ST_Y(%(expressions)s::geometry) BETWEEN %%s AND %%s)"
+    )
+    output_field = BooleanField()
+
+    def __init__(self, field, box):
+        super().__init__(field)
+        self.box = box
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        min_lng, min_lat, max_lng, max_lat = self.box
+        # The column appears twice in the template; its own params are empty (a plain column).
+        return sql, (*params, *params, min_lng, max_lng, min_lat, max_lat)
+
+
+class _CoversPoint(Func):
+    """ST_Covers(polygon geometry, point geography cast to geometry): planar, like the boundary data."""
+
+    template = "ST_Covers(%(expressions)s::geometry)"
+    arg_joiner = ", "
+    output_field = BooleanField()
+
+
+def _densified_envelope(min_lng, min_lat, max_lng, max_lat, step_deg: float = 0.25) -> Polygon:
+    """The rectangle with a vertex every `step_deg` so that its geography edges follow the parallels.
+
+    Slightly enlarged (~100 m) so that the index step is a superset; the exact test follows.
+    """
+    margin = 0.001
+    min_lng, min_lat = max(min_lng - margin, -180.0), max(min_lat - margin, -90.0)
+    max_lng, max_lat = min(max_lng + margin, 180.0), min(max_lat + margin, 90.0)
+    steps_lng = max(1, math.ceil((max_lng - min_lng) / step_deg))
+    steps_lat = max(1, math.ceil((max_lat - min_lat) / step_deg))
+    xs = [min_lng + (max_lng - min_lng) * i / steps_lng for i in range(steps_lng + 1)]
+    ys = [min_lat + (max_lat - min_lat) * i / steps_lat for i in range(steps_lat + 1)]
+    ring = (
+        [(x, min_lat) for x in xs]
+        + [(max_lng, y) for y in ys[1:]]
+        + [(x, max_lat) for x in reversed(xs[:-1])]
+        + [(min_lng, y) for y in reversed(ys[:-1])]
+    )
+    return Polygon(LinearRing(ring), srid=4326)
+
+
+def _bbox_filter(queryset: QuerySet, box: tuple[float, float, float, float]) -> QuerySet:
+    """Index step (geography && on the densified rectangle), then the exact longitude/latitude test."""
+    envelope = _densified_envelope(*box)
+    return queryset.filter(location__bboverlaps=envelope).filter(_InLngLatBox(F("location"), box))
+
+
+def _product_kind_q(code: str) -> Q:
+    through = RetailPoint.product_kinds.through
+    kind_id = Subquery(ProductKind.objects.filter(code=code).values("pk")[:1])  # evaluated once (InitPlan)
+    return Q(Exists(through.objects.filter(retailpoint_id=OuterRef("pk"), productkind_id=kind_id)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Extension point for the apps above geo
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NearestFilter:
+    """A query parameter of the nearest-shop API that an app above geo contributes.
+
+    `build(value)` returns a Q on RetailPoint, or raises ValueError with a message for the user.
+    """
+
+    name: str
+    build: Callable[[str], Q]
+    description: str = ""
+
+
+_NEAREST_FILTERS: dict[str, NearestFilter] = {}
+
+
+def register_nearest_filter(name: str, builder: Callable[[str], Q], *, description: str = "") -> None:
+    """Let an app above geo add a filter parameter to the nearest API (call from AppConfig.ready()).
+
+    Example (marketplace): `register_nearest_filter("product", lambda value: Q(...in stock...))`.
+    Registering the same name twice replaces the builder (ready() may run more than once in tests).
+    """
+    _NEAREST_FILTERS[name] = NearestFilter(name=name, build=builder, description=description)
+
+
+def nearest_filters() -> dict[str, NearestFilter]:
+    return dict(_NEAREST_FILTERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Retail points
+# ---------------------------------------------------------------------------------------------
+
+
+def nearest_retail_points(
+    *,
+    lat: float,
+    lng: float,
+    limit: int = 10,
+    radius_m: float | None = None,
+    product_kind: str | None = None,
+    verified_only: bool = True,
+    open_at: datetime.datetime | None = None,
+    extra: Q | None = None,
+    queryset: QuerySet | None = None,
+) -> QuerySet:
+    """The `limit` nearest retail points, nearest first, each annotated with `distance_m` (geodesic metres).
+
+    Filters: within `radius_m`, selling `product_kind` (a code; an unknown code matches nothing),
+    public only (active and verified) unless `verified_only=False`, open at `open_at`, and any `extra`
+    Q a caller adds. `queryset` may carry select_related/prefetch_related. Ties are broken by id.
+    Raises ValueError for bad coordinates, radius or limit.
+    """
+    origin = point(lat, lng)
+    limit = validate_limit(limit)
+    qs = queryset if queryset is not None else RetailPoint.objects.all()
+    if verified_only:
+        qs = qs.filter(is_active=True, verification_status=RetailPoint.Verification.VERIFIED)
+    if radius_m is not None:
+        qs = qs.filter(_WithinRadius(F("location"), _geography(origin), Value(validate_radius_m(radius_m))))
+    if product_kind:
+        qs = qs.filter(_product_kind_q(product_kind))
+    if open_at is not None:
+        from geo.hours import open_at_q  # hours imports nothing spatial; a local import avoids a cycle
+
+        qs = qs.filter(open_at_q(open_at))
+    if extra is not None:
+        qs = qs.filter(extra)
+
+    # Step 1 (KNN on the GiST index): the sphere distance of the limit-th nearest candidate.
+    knn = (
+        qs.order_by()
+        .annotate(_sphere_m=GeometryDistance("location", origin))
+        .order_by("_sphere_m")
+        .values("_sphere_m")[limit - 1 : limit]
+    )
+    bound = Coalesce(Subquery(knn, output_field=FloatField()), Value(_WHOLE_EARTH_M / _SPHERE_BAND)) * Value(
+        _SPHERE_BAND
+    )
+    # Step 2 (index range scan): the band that can hold the true geodesic top-N, sorted exactly.
+    return (
+        qs.filter(_WithinOnSphere(F("location"), _geography(origin), bound))
+        .annotate(distance_m=_GeodesicDistance(F("location"), _geography(origin)))
+        .order_by("distance_m", "pk")[:limit]
+    )
+
+
+class _WithinRadius(Func):
+    """ST_DWithin on geography with the spheroid: exact metres, index-assisted."""
+
+    function = "ST_DWithin"
+    output_field = BooleanField()
+
+
+def retail_points_in_bbox(min_lng, min_lat, max_lng, max_lat, *, queryset: QuerySet | None = None) -> QuerySet:
+    """Retail points inside a longitude/latitude rectangle (a map viewport), edges included.
+
+    No visibility filter: the caller decides (e.g. `.public()`). Raises ValueError for a bad box.
+    """
+    box = validate_bbox(min_lng, min_lat, max_lng, max_lat)
+    qs = queryset if queryset is not None else RetailPoint.objects.all()
+    return _bbox_filter(qs, box)
+
+
+def _inside_boundary(model, instance, queryset: QuerySet | None) -> QuerySet:
+    qs = queryset if queryset is not None else RetailPoint.objects.all()
+    if instance.boundary is None:
+        return qs.none()
+    min_lng, min_lat, max_lng, max_lat = instance.boundary.extent
+    boundary = Subquery(model.objects.filter(pk=instance.pk).values("boundary")[:1])
+    return _bbox_filter(qs, (min_lng, min_lat, max_lng, max_lat)).filter(_CoversPoint(boundary, F("location")))
+
+
+def retail_points_in_unit(unit: AdminUnit, *, queryset: QuerySet | None = None) -> QuerySet:
+    """Retail points inside an administrative unit's boundary (planar test, as the boundary data is).
+
+    A unit known only by its centre has no inside: then the points whose commune is the unit or lies
+    under it are returned.
+    """
+    if unit.boundary is None:
+        qs = queryset if queryset is not None else RetailPoint.objects.all()
+        return qs.filter(Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit))
+    return _inside_boundary(AdminUnit, unit, queryset)
+
+
+def retail_points_in_region(region: GrowingRegion, *, queryset: QuerySet | None = None) -> QuerySet:
+    """Retail points inside a growing region's boundary."""
+    return _inside_boundary(GrowingRegion, region, queryset)
+
+
+_LEVEL_ORDER = Case(
+    When(level=AdminUnit.Level.PROVINCE, then=Value(0)),
+    When(level=AdminUnit.Level.DISTRICT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def units_containing(lat: float, lng: float, *, on: datetime.date | None = None, level: str | None = None) -> QuerySet:
+    """The administrative units whose boundary covers the point on a day (today by default), province first.
+
+    On a 2024 day a point in Bắc Quang gives Hà Giang province and Bắc Quang district; on a 2026 day
+    the merged Tuyên Quang province and its commune.
+    """
+    where = point(lat, lng)
+    qs = AdminUnit.objects.valid_on(on or timezone.localdate()).filter(boundary__covers=where)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by(_LEVEL_ORDER, "name")
+
+
+def regions_containing(lat: float, lng: float) -> QuerySet:
+    """The growing regions whose boundary covers the point."""
+    return GrowingRegion.objects.filter(boundary__covers=point(lat, lng)).select_related("product_kind")
+
+
+# ---------------------------------------------------------------------------------------------
+# GeoJSON built by PostgreSQL
+# ---------------------------------------------------------------------------------------------
+
+
+def _product_kind_codes():
+    through = RetailPoint.product_kinds.through
+    return ArraySubquery(
+        through.objects.filter(retailpoint_id=OuterRef("pk")).order_by("productkind__code").values("productkind__code")
+    )
+
+
+def with_product_kind_codes(queryset: QuerySet) -> QuerySet:
+    """Annotate `product_kind_codes` (sorted list of codes) in the same query, instead of a prefetch."""
+    return queryset.annotate(product_kind_codes=_product_kind_codes())
+
+
+# property name → expression on RetailPoint (a whitelist: names are interpolated into SQL)
+GEOJSON_PROPERTIES = {
+    "name": lambda: F("name"),
+    "kind": lambda: F("kind"),
+    "verified": lambda: Q(verification_status=RetailPoint.Verification.VERIFIED),
+    "verification_status": lambda: F("verification_status"),
+    "is_active": lambda: F("is_active"),
+    "product_kinds": _product_kind_codes,
+    "address": lambda: F("address"),
+    "phone": lambda: F("phone"),
+    "zalo": lambda: F("zalo"),
+}
+MARKER_FIELDS = ("name", "kind", "verified", "product_kinds")
+
+
+class _AsGeoJSON(Func):
+    template = f"ST_AsGeoJSON(%(expressions)s, {GEOJSON_DECIMALS})"
+    output_field = TextField()
+
+
+def _feature_page_sql(queryset: QuerySet, geometry, properties: dict, limit: int | None) -> tuple[str, tuple]:
+    """SQL (and params) answering one row: (JSON array of features, whether more than `limit` rows came).
+
+    `properties` maps a property name (from our own whitelists: names are interpolated) to an
+    expression on the queryset's model; a Q becomes a boolean.
+    """
+    annotations = {"gj_id": F("pk"), "gj_geometry": geometry}
+    for index, expression in enumerate(properties.values()):
+        if isinstance(expression, Q):
+            expression = Case(When(expression, then=Value(True)), default=Value(False), output_field=BooleanField())
+        annotations[f"gj_p{index}"] = expression
+    sql, params = queryset.annotate(**annotations).values(*annotations).query.sql_with_params()
+    pairs = ", ".join(f"'{name}', t.gj_p{index}" for index, name in enumerate(properties))
+    feature = (
+        "json_build_object('type', 'Feature', 'id', t.gj_id, 'geometry', t.gj_geometry::json, "
+        f"'properties', json_build_object({pairs}))"
+    )
+    page_size = limit if limit is not None else 2**62
+    # Safe: `sql` comes from the ORM (values are parameters) and property names from whitelists.
+    statement = (
+        f"SELECT COALESCE(json_agg({feature} ORDER BY t.gj_row) FILTER (WHERE t.gj_row <= %s), '[]'::json)::text, "  # noqa: S608
+        "count(*) > %s "
+        f"FROM (SELECT s.*, row_number() OVER () AS gj_row FROM ({sql}) s) t"
+    )
+    return statement, (page_size, page_size, *params)
+
+
+def _run_feature_page(queryset: QuerySet, geometry, properties: dict, limit: int | None) -> tuple[str, bool]:
+    try:
+        statement, params = _feature_page_sql(queryset, geometry, properties, limit)
+    except EmptyResultSet:  # e.g. .none(): nothing to ask the database
+        return "[]", False
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        features, has_more = cursor.fetchone()
+    return features, bool(has_more)
+
+
+def _collection(features: str) -> str:
+    return '{"type":"FeatureCollection","features":' + features + "}"
+
+
+def _retail_point_properties(fields: Iterable[str]) -> dict:
+    fields = tuple(fields)
+    unknown = [name for name in fields if name not in GEOJSON_PROPERTIES]
+    if unknown:
+        raise ValueError(f"Unknown GeoJSON properties: {', '.join(unknown)}")
+    return {name: GEOJSON_PROPERTIES[name]() for name in fields}
+
+
+def retail_points_geojson(queryset: QuerySet, *, fields: Iterable[str] = MARKER_FIELDS) -> str:
+    """A GeoJSON FeatureCollection (text) of the queryset's points, built by PostgreSQL in one query.
+
+    Coordinates have 5 decimals (~1 m). Properties are chosen from GEOJSON_PROPERTIES.
+    """
+    features, _more = _run_feature_page(queryset, _AsGeoJSON(F("location")), _retail_point_properties(fields), None)
+    return _collection(features)
+
+
+def retail_points_geojson_page(
+    queryset: QuerySet, *, fields: Iterable[str] = MARKER_FIELDS, limit: int, offset: int = 0
+) -> tuple[str, bool]:
+    """(JSON array of features, whether more rows follow) for one page of the queryset, in one query.
+
+    The queryset should be ordered (e.g. by pk) so that pages neither overlap nor skip.
+    """
+    page = queryset[offset : offset + limit + 1]
+    return _run_feature_page(page, _AsGeoJSON(F("location")), _retail_point_properties(fields), limit)
+
+
+def regions_geojson(queryset: QuerySet | None = None) -> str:
+    """Growing regions as a GeoJSON FeatureCollection built by PostgreSQL (polygons to ~1 m)."""
+    qs = queryset if queryset is not None else GrowingRegion.objects.all()
+    properties = {
+        "id": F("pk"),
+        "name": F("name"),
+        "name_en": F("name_en"),
+        "product_kind": F("product_kind__code"),
+        "colour": F("product_kind__colour"),
+        "area_ha": F("area_ha"),
+        "designation": F("designation"),
+        "boundary_is_approximate": F("boundary_is_approximate"),
+        "boundary_source": F("boundary_source"),
+    }
+    features, _more = _run_feature_page(qs, _AsGeoJSON(F("boundary")), properties, None)
+    return _collection(features)
+
+
+def admin_units_geojson(queryset: QuerySet | None = None) -> str:
+    """Administrative units as a GeoJSON FeatureCollection: the boundary, or the centre when none is known."""
+    qs = queryset if queryset is not None else AdminUnit.objects.all()
+    geometry = Coalesce(_AsGeoJSON(F("boundary")), _AsGeoJSON(F("centre")), output_field=TextField())
+    properties = {
+        "id": F("pk"),
+        "code": F("code"),
+        "level": F("level"),
+        "name": F("name"),
+        "kind": F("kind"),
+        "parent_id": F("parent_id"),
+        "valid_from": F("valid_from"),
+        "valid_to": F("valid_to"),
+        "boundary_is_approximate": F("boundary_is_approximate"),
+    }
+    features, _more = _run_feature_page(qs, geometry, properties, None)
+    return _collection(features)
+
+
+# ---------------------------------------------------------------------------------------------
+# Directions
+# ---------------------------------------------------------------------------------------------
+
+
+def directions_urls(lat: float, lng: float) -> dict[str, str]:
+    """Links that open turn-by-turn directions to the point in OpenStreetMap and Google Maps (no key)."""
+    lat, lng = validate_lat_lng(lat, lng)
+    destination = f"{lat:.6f},{lng:.6f}"
+    return {
+        "osm": "https://www.openstreetmap.org/directions?"
+        + urlencode({"route": f";{destination}"})
+        + f"#map=16/{lat:.6f}/{lng:.6f}",
+        "google": "https://www.google.com/maps/dir/?" + urlencode({"api": "1", "destination": destination}),
+    }

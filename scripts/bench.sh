@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# make bench: the geo benchmarks (docs/benchmarks.md). They create and fill their own database,
+# hagiang_bench, on the cluster DATABASE_URL points at, and serve the API on 127.0.0.1 only.
+#   scripts/bench.sh [--points N]     (default 1,000,000; e.g. --points 100000 for a quick run)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/bootstrap.sh"
+[ -f "$LOCAL/db.env" ] && [ -z "${DATABASE_URL:-}" ] && { set -a; source "$LOCAL/db.env"; set +a; }
+cd "$ROOT"
+POINTS=1000000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --points) POINTS="$2"; shift 2 ;;
+    --points=*) POINTS="${1#*=}"; shift ;;
+    *) die "Unknown option $1 (only --points N is accepted)." ;;
+  esac
+done
+[[ "$POINTS" =~ ^[0-9]+$ ]] && [ "$POINTS" -ge 20000 ] || die "--points must be a whole number of at least 20000."
+say "Nearest-10 with a product-kind filter ($POINTS retail points)"
+"$VENV/bin/python" -m bench.geo_nearest --points "$POINTS"
+say "Map viewport GeoJSON with 10,000 points in view"
+"$VENV/bin/python" -m bench.geo_bbox --points "$POINTS"
