@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401  (API routes are added here)
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from tracing.api.batches import BatchViewSet
+from tracing.api.holdings import CertificateViewSet, ProductionAreaViewSet
+from tracing.api.producers import ProducerViewSet
+from tracing.api.products import ProductViewSet
+
+router = SimpleRouter()
+router.register("producers", ProducerViewSet, basename="producer")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("production-areas", ProductionAreaViewSet, basename="production-area")
+router.register("products", ProductViewSet, basename="product")
+router.register("batches", BatchViewSet, basename="batch")
+
+urlpatterns = router.urls

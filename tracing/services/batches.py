@@ -1,0 +1,232 @@
+"""Batches (lots) and the events of their journey."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from geo.models import RetailPoint
+from tracing.gs1 import validate_lot
+from tracing.lots import suggest_next_lot_code
+from tracing.models import Batch, BatchEvent, BatchEventPhoto, Product, ProductionArea
+from tracing.services.common import apply_changes, raise_if, require_manager, save
+from tracing.uploads import process_photo
+
+BATCH_FIELDS = {
+    "lot_code",
+    "harvest_started_on",
+    "harvest_ended_on",
+    "quantity",
+    "unit",
+    "production_area",
+    "status",
+    "note",
+}
+MAX_EVENT_PHOTOS = 6
+# Phones' clocks drift: an event stamped a few minutes "in the future" is still accepted.
+CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def _clean_batch(batch: Batch, errors: dict) -> None:
+    try:
+        batch.lot_code = validate_lot((batch.lot_code or "").strip())
+    except ValueError as exc:
+        errors["lot_code"] = str(exc)
+    else:
+        taken = Batch.objects.filter(producer_id=batch.producer_id, lot_code=batch.lot_code).exclude(pk=batch.pk)
+        if taken.exists():
+            errors["lot_code"] = _("You already have a batch with this lot code.")
+    if batch.harvest_started_on and batch.harvest_started_on > timezone.localdate():
+        errors["harvest_started_on"] = _("The harvest date cannot be in the future.")
+    if batch.harvest_ended_on and batch.harvest_started_on and batch.harvest_ended_on < batch.harvest_started_on:
+        errors["harvest_ended_on"] = _("The harvest cannot end before it starts.")
+    if batch.quantity is not None and batch.quantity <= 0:
+        errors["quantity"] = _("The quantity must be above zero.")
+    if batch.production_area_id and batch.production_area.producer_id != batch.producer_id:
+        errors["production_area"] = _("Choose one of your own production areas.")
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    by,
+    product: Product,
+    lot_code: str,
+    harvest_started_on: datetime.date,
+    quantity: Decimal,
+    harvest_ended_on: datetime.date | None = None,
+    unit: str | None = None,
+    production_area: ProductionArea | None = None,
+    status: str = Batch.Status.OPEN,
+    note: str = "",
+) -> Batch:
+    """Record a harvest lot of a product (its producer's staff); the lot code is unique per producer."""
+    require_manager(by, product.producer_id)
+    batch = Batch(
+        producer_id=product.producer_id,
+        product=product,
+        lot_code=lot_code,
+        harvest_started_on=harvest_started_on,
+        harvest_ended_on=harvest_ended_on,
+        quantity=quantity,
+        unit=unit or product.unit,
+        production_area=production_area,
+        status=status,
+        note=note,
+        created_by=by,
+    )
+    errors: dict = {}
+    _clean_batch(batch, errors)
+    raise_if(errors)
+    save(batch)
+    return batch
+
+
+def next_lot_code(previous: Batch) -> str:
+    """The suggested lot code after `previous`, not yet used by its producer."""
+    taken = set(Batch.objects.filter(producer_id=previous.producer_id).values_list("lot_code", flat=True))
+    return suggest_next_lot_code(previous.lot_code, taken)
+
+
+@transaction.atomic
+def batch_create_from_previous(
+    *,
+    by,
+    previous: Batch,
+    harvest_started_on: datetime.date,
+    lot_code: str | None = None,
+    harvest_ended_on: datetime.date | None = None,
+    quantity: Decimal | None = None,
+    note: str = "",
+) -> Batch:
+    """A new batch that repeats the previous one's product, unit, area and (unless given) quantity.
+
+    Without a lot code, the previous one with its last number increased is used ("CAM-07" → "CAM-08").
+    """
+    require_manager(by, previous.producer_id)
+    return batch_create(
+        by=by,
+        product=previous.product,
+        lot_code=lot_code or next_lot_code(previous),
+        harvest_started_on=harvest_started_on,
+        harvest_ended_on=harvest_ended_on,
+        quantity=quantity if quantity is not None else previous.quantity,
+        unit=previous.unit,
+        production_area=previous.production_area,
+        note=note,
+    )
+
+
+@transaction.atomic
+def batch_update(*, by, batch: Batch, **changes) -> Batch:
+    """Correct a batch (its producer's staff). The quantity never drops below what is already stamped or sold,
+    and the lot code is fixed once units are committed (it is printed on them)."""
+    require_manager(by, batch.producer_id)
+    locked = Batch.objects.select_for_update().get(pk=batch.pk)
+    apply_changes(locked, changes, BATCH_FIELDS)
+    errors: dict = {}
+    _clean_batch(locked, errors)
+    committed = locked.units_committed()
+    if "quantity" in changes and "quantity" not in errors and locked.quantity < committed:
+        errors["quantity"] = _("%(committed)s are already stamped or sold: the quantity cannot be lower.") % {
+            "committed": committed.normalize()
+        }
+    if "lot_code" in changes and committed > 0 and locked.lot_code != batch.lot_code:
+        errors["lot_code"] = _("Units of this batch already carry its lot code: it cannot change.")
+    raise_if(errors)
+    save(locked)
+    return locked
+
+
+def _local(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+@transaction.atomic
+def batch_event_add(
+    *,
+    by,
+    batch: Batch,
+    event_type: str,
+    occurred_at: datetime.datetime,
+    location: Point | None = None,
+    retail_point: RetailPoint | None = None,
+    actor: str = "",
+    note: str = "",
+    photos: Sequence[File] = (),
+) -> BatchEvent:
+    """Add a step to the batch's journey (its producer's staff), keeping the journey consistent.
+
+    Refused: a time without a time zone or in the future; a step before the harvest date or earlier
+    than the latest recorded step; a second harvest step, or a harvest step after other steps;
+    receiving without a shop or without an earlier shipping step. The batch row is locked so two
+    phones adding steps at once still produce an ordered journey.
+    """
+    require_manager(by, batch.producer_id)
+    locked = Batch.objects.select_for_update().get(pk=batch.pk)
+    errors: dict = {}
+    if event_type not in BatchEvent.Type.values:
+        errors["event_type"] = _("Choose a step of the journey.")
+    if occurred_at is None or timezone.is_naive(occurred_at):
+        errors["occurred_at"] = _("Give the time with its time zone.")
+    raise_if(errors)
+    latest = locked.events.order_by("-occurred_at", "-pk").first()
+    harvest_start = timezone.make_aware(datetime.datetime.combine(locked.harvest_started_on, datetime.time.min))
+    if occurred_at > timezone.now() + CLOCK_TOLERANCE:
+        errors["occurred_at"] = _("The time cannot be in the future.")
+    elif occurred_at < harvest_start:
+        errors["occurred_at"] = _("No step can happen before the harvest (%(date)s).") % {
+            "date": date_format(locked.harvest_started_on)
+        }
+    elif latest is not None and occurred_at < latest.occurred_at:
+        errors["occurred_at"] = _(
+            "Steps are recorded in order: this time is earlier than the latest step (%(step)s, %(time)s)."
+        ) % {"step": latest.get_event_type_display(), "time": _local(latest.occurred_at)}
+    if event_type == BatchEvent.Type.COMMISSIONING and latest is not None:
+        if locked.events.filter(event_type=BatchEvent.Type.COMMISSIONING).exists():
+            errors["event_type"] = _("This batch already has its harvest step.")
+        else:
+            errors["event_type"] = _("The harvest is the first step: it cannot follow other steps.")
+    if event_type == BatchEvent.Type.RECEIVING:
+        if retail_point is None:
+            errors["retail_point"] = _("Choose the shop that received the goods.")
+        if not locked.events.filter(event_type=BatchEvent.Type.SHIPPING).exists():
+            errors["event_type"] = _("Goods can be received only after a shipping step.")
+    if retail_point is not None and not retail_point.is_active:
+        errors["retail_point"] = _("This shop is closed.")
+    if len(photos) > MAX_EVENT_PHOTOS:
+        errors["photos"] = _("At most %(count)d photos.") % {"count": MAX_EVENT_PHOTOS}
+    processed = []
+    for photo in photos if not errors else ():
+        try:
+            processed.append(process_photo(photo))
+        except ValidationError as exc:
+            errors["photos"] = exc.messages
+            break
+    raise_if(errors)
+    event = BatchEvent(
+        batch=locked,
+        event_type=event_type,
+        occurred_at=occurred_at,
+        location=location,
+        retail_point=retail_point,
+        actor=actor.strip(),
+        note=note.strip(),
+        recorded_by=by,
+    )
+    save(event)
+    for image in processed:
+        photo = BatchEventPhoto(event=event)
+        photo.image.save(image.web.name, image.web, save=False)
+        photo.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+        photo.save()
+    return event
