@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "geo",
     "tracing",
     "marketplace",
+    "oversight",
 ]
 
 MIDDLEWARE = [

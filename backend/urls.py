@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("geo.api_urls")),
     path("", include("tracing.api_urls")),
     path("", include("marketplace.api_urls")),
+    path("", include("oversight.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("geo.urls")),
     path("", include("tracing.urls")),
     path("", include("marketplace.urls")),
+    path("", include("oversight.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
