@@ -2,13 +2,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from backend.roles import ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF, user_roles
+from backend.roles import ADMINISTRATOR, CONSUMER, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF, user_roles
 
 # (url name, label, roles that see it; empty = everyone). Apps add their pages here as they land.
 NAVIGATION = [
     ("home", _("Home"), ()),
     ("geo:find_shop", _("Find a shop"), ()),
     ("geo:province_map", _("Province map"), ()),
+    ("marketplace:catalogue", _("Buy online"), ()),
+    ("marketplace:my_orders", _("My orders"), (CONSUMER, PRODUCER_STAFF, RETAILER_STAFF)),
+    ("marketplace:desk", _("Order desk"), (PRODUCER_STAFF,)),
     ("admin:index", _("Administration"), (ADMINISTRATOR, OFFICIAL)),
     ("api-docs", _("API"), (ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF)),
 ]

@@ -125,6 +125,9 @@ CACHES = {
     }
 }
 
+# Marketplace: an unpaid bank-transfer order expires after this many hours and its stock goes back on sale.
+MARKETPLACE_UNPAID_TRANSFER_HOURS = env_int("MARKETPLACE_UNPAID_TRANSFER_HOURS", 24, minimum=1, maximum=336)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Auth -----------------------------------------------------------------------------------------

@@ -30,10 +30,13 @@ say "Loading the Hà Giang fixtures and demo records"
 say "Starting the background worker (log: .local/worker.log)"
 "$PY" manage.py db_worker >>"$LOCAL/worker.log" 2>&1 &
 WORKER=$!
+# Every five minutes: expire unpaid bank-transfer orders (their stock goes back on sale), drop idle carts.
+( while sleep 300; do "$PY" manage.py expire_orders >>"$LOCAL/worker.log" 2>&1; done ) &
+SWEEPER=$!
 say "Serving http://$HOST:$PORT (Ctrl+C stops; 'make stop' also stops the database)"
 "$VENV/bin/gunicorn" backend.wsgi:application --bind "$HOST:$PORT" \
   --workers "${WEB_CONCURRENCY:-3}" --access-logfile - --error-logfile - &
 WEB=$!
 # Whichever stops first (or Ctrl+C), stop the other too.
-trap 'kill $WEB $WORKER 2>/dev/null || true' EXIT INT TERM
+trap 'kill $WEB $WORKER $SWEEPER 2>/dev/null || true' EXIT INT TERM
 wait -n $WEB $WORKER

@@ -1,0 +1,213 @@
+"""Listings and selling terms (producer staff), retail stock (shop staff) and reseller authorisation (producers)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from geo.models import AdminUnit, RetailPoint
+from marketplace import access
+from marketplace.models import Listing, RetailStock, SellerProfile
+from marketplace.services.common import raise_if, save
+from tracing.models import Producer, Product
+
+LISTING_FIELDS = {
+    "price_vnd",
+    "unit",
+    "stock",
+    "min_per_order",
+    "max_per_order",
+    "home_delivery",
+    "available_from",
+    "available_to",
+    "allow_preorder",
+    "is_active",
+}
+
+
+def _require_seller(by, producer_id: int) -> None:
+    if not access.can_sell_for(by, producer_id):
+        raise PermissionDenied(_("Only this producer's staff may do this."))
+
+
+def _check_pickup_points(errors: dict, points: Iterable[RetailPoint] | None) -> list[RetailPoint] | None:
+    if points is None:
+        return None
+    points = list(points)
+    if any(not (p.is_active and p.verification_status == RetailPoint.Verification.VERIFIED) for p in points):
+        errors["pickup_points"] = _("Choose verified, active shops as pickup points.")
+    return points
+
+
+def _check_listing(listing: Listing, errors: dict, pickup_points: list | None) -> None:
+    if listing.max_per_order is not None and listing.max_per_order < listing.min_per_order:
+        errors["max_per_order"] = _("The maximum per order cannot be below the minimum.")
+    if listing.available_from and listing.available_to and listing.available_to < listing.available_from:
+        errors["available_to"] = _("The season cannot end before it starts.")
+    if listing.stock is not None and listing.stock < 0:
+        errors["stock"] = _("Stock cannot be negative.")
+    if listing.price_vnd is not None and listing.price_vnd <= 0:
+        errors["price_vnd"] = _("Enter a price above 0 đồng.")
+    if not listing.home_delivery and pickup_points is not None and not pickup_points:
+        errors["home_delivery"] = _("Offer home delivery or at least one pickup point.")
+
+
+@transaction.atomic
+def listing_create(*, by, product: Product, price_vnd: int, stock: int = 0, pickup_points=None, **fields) -> Listing:
+    """Put a product on sale. Only its producer's staff; the producer must be approved; one listing per product."""
+    _require_seller(by, product.producer_id)
+    unknown = set(fields) - LISTING_FIELDS
+    if unknown:
+        raise TypeError(f"unknown listing fields {sorted(unknown)}")
+    errors: dict = {}
+    if product.producer.status != Producer.Status.APPROVED:
+        errors["product"] = _("Only approved producers can sell online.")
+    elif Listing.objects.filter(product=product).exists():
+        errors["product"] = _("This product is already on sale; edit its listing instead.")
+    fields.setdefault("unit", product.unit)
+    listing = Listing(producer_id=product.producer_id, product=product, price_vnd=price_vnd, stock=stock, **fields)
+    pickup_points = _check_pickup_points(errors, pickup_points)
+    _check_listing(listing, errors, pickup_points if pickup_points is not None else [])
+    raise_if(errors)
+    save(listing)
+    if pickup_points:
+        listing.pickup_points.set(pickup_points)
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Listing:
+    """Change a listing's price, stock, limits, delivery options or season. Only its producer's staff.
+
+    The stock is set under a row lock so that it cannot race a checkout that is reserving units.
+    """
+    _require_seller(by, listing.producer_id)
+    unknown = set(changes) - LISTING_FIELDS
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)}")
+    listing = Listing.objects.select_for_update(no_key=True).get(pk=listing.pk)
+    for name, value in changes.items():
+        setattr(listing, name, value)
+    errors: dict = {}
+    pickup_points = _check_pickup_points(errors, pickup_points)
+    current_points = pickup_points if pickup_points is not None else list(listing.pickup_points.all())
+    _check_listing(listing, errors, current_points)
+    raise_if(errors)
+    save(listing)
+    if pickup_points is not None:
+        listing.pickup_points.set(pickup_points)
+    return listing
+
+
+@transaction.atomic
+def seller_profile_update(
+    *, by, producer: Producer, delivery_areas: Iterable[AdminUnit] | None = None, **fields
+) -> SellerProfile:
+    """Set a producer's bank account for transfers and its home-delivery areas and fee rule."""
+    _require_seller(by, producer.pk)
+    allowed = {"bank_bin", "bank_account", "bank_account_name", "delivery_fee_vnd", "free_delivery_from_vnd"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)}")
+    profile, _created = SellerProfile.objects.get_or_create(producer=producer)
+    for name, value in fields.items():
+        setattr(profile, name, value.strip() if isinstance(value, str) else value)
+    errors: dict = {}
+    if bool(profile.bank_bin) != bool(profile.bank_account):
+        errors["bank_account"] = _("Give both the bank BIN and the account number, or neither.")
+    if profile.bank_account:
+        from marketplace.vietqr import vietqr_payload
+
+        try:
+            vietqr_payload(
+                bank_bin=profile.bank_bin,
+                account=profile.bank_account,
+                amount_vnd=None,
+                reference="HG0000000",
+                merchant_name=profile.bank_account_name or None,
+            )
+        except ValueError as error:
+            errors["bank_account"] = str(error)
+    areas = None
+    if delivery_areas is not None:
+        areas = list(delivery_areas)
+        if any(unit.level not in (AdminUnit.Level.PROVINCE, AdminUnit.Level.COMMUNE) for unit in areas):
+            errors["delivery_areas"] = _("Choose provinces or communes.")
+    raise_if(errors)
+    save(profile)
+    if areas is not None:
+        profile.delivery_areas.set(areas)
+    return profile
+
+
+def delivers_to(profile: SellerProfile | None, commune: AdminUnit) -> bool:
+    """Does the producer deliver to this commune (listed itself, or under a listed province or district)?"""
+    if profile is None:
+        return False
+    ancestors = [commune.pk]
+    unit = commune
+    for _level in range(3):
+        if unit.parent_id is None:
+            break
+        ancestors.append(unit.parent_id)
+        unit = unit.parent
+    return profile.delivery_areas.filter(pk__in=ancestors).exists()
+
+
+@transaction.atomic
+def retail_stock_declare(
+    *, by, retail_point: RetailPoint, items: Iterable[tuple[Product, bool]], replace: bool = False
+) -> list[RetailStock]:
+    """A shop declares which products it carries and whether each is in stock now ("updated" becomes now).
+
+    With `replace`, products not in `items` are removed from the shop's list. A product newly
+    declared is not authorised until its producer confirms the shop.
+    """
+    if not access.can_edit_stock(by, retail_point):
+        raise PermissionDenied(_("Only this shop's staff may declare its stock."))
+    items = list(items)
+    errors: dict = {}
+    products = [product for product, _in_stock in items]
+    if len({p.pk for p in products}) != len(products):
+        errors["items"] = _("A product is listed twice.")
+    if any(not (p.is_active and p.producer.status == Producer.Status.APPROVED) for p in products):
+        errors["items"] = _("Only active products of approved producers can be declared.")
+    raise_if(errors)
+    now = timezone.now()
+    rows = []
+    for product, in_stock in items:
+        row, _created = RetailStock.objects.update_or_create(
+            retail_point=retail_point,
+            product=product,
+            defaults={"in_stock": bool(in_stock), "updated_at": now, "updated_by": by},
+        )
+        rows.append(row)
+    if replace:
+        RetailStock.objects.filter(retail_point=retail_point).exclude(product__in=products).delete()
+    return rows
+
+
+@transaction.atomic
+def retail_stock_authorise(*, by, retail_point: RetailPoint, product: Product, authorised: bool = True) -> RetailStock:
+    """The producer confirms (or withdraws) a shop as an authorised reseller of one of its own products.
+
+    The shop must have declared the product first; withdrawing keeps the declaration.
+    """
+    _require_seller(by, product.producer_id)
+    row = RetailStock.objects.select_for_update().filter(retail_point=retail_point, product=product).first()
+    if row is None:
+        raise ValidationError({"product": _("This shop has not declared this product.")})
+    row.authorised = authorised
+    row.authorised_by = by if authorised else None
+    row.authorised_at = timezone.now() if authorised else None
+    row.save(update_fields=["authorised", "authorised_by", "authorised_at"])
+    return row
+
+
+def stock_age_days(row: RetailStock, now: datetime.datetime | None = None) -> int:
+    return ((now or timezone.now()) - row.updated_at).days

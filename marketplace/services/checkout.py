@@ -1,0 +1,278 @@
+"""Checkout: a cart becomes one order per producer, with stock reserved under row locks.
+
+The shape follows django-oscar's order placement and Saleor's stock handling:
+
+1. A `Checkout` row with the client's token is inserted first. A repeated submit with the same
+   token (double tap, retry after a timeout) either finds it committed and gets the same orders, or
+   waits on the unique index until the first attempt ends.
+2. The cart row, then the listings' rows are locked (`SELECT … FOR NO KEY UPDATE`, listings in
+   primary-key order, so two checkouts never wait on each other in a cycle).
+3. Availability, limits and season are re-checked under the locks; prices, fees and totals are
+   computed here from the current rows, never taken from the client.
+4. Stock is decremented with `F()`; the CHECK constraint `stock >= 0` backs the check up.
+5. Emails go out after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from geo.models import AdminUnit, RetailPoint
+from geo.spatial import is_within_vietnam
+from marketplace import conf, notifications
+from marketplace.models import Cart, Checkout, Listing, Order, OrderLine, OrderStatusChange, SellerProfile
+from marketplace.services.catalogue import delivers_to
+from marketplace.services.common import raise_if
+from marketplace.workflow import OrderStatus
+from tracing.identifiers import normalise_phone
+from tracing.text import localised
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    orders: list[Order]
+    created: bool  # False when the token had already placed these orders
+
+
+def _previous(token: uuid.UUID, cart: Cart, buyer) -> CheckoutResult | None:
+    checkout = Checkout.objects.filter(token=token).first()
+    if checkout is None:
+        return None
+    same_buyer = buyer is not None and checkout.buyer_id == getattr(buyer, "pk", None)
+    if not (same_buyer or (checkout.cart_id is not None and checkout.cart_id == cart.pk)):
+        raise ValidationError({"checkout_token": _("This checkout token was already used. Reload the page.")})
+    orders = list(checkout.orders.order_by("pk").prefetch_related("lines"))
+    return CheckoutResult(orders=orders, created=False)
+
+
+def _check_contact(*, buyer, contact_name: str, phone: str, email: str, note: str) -> tuple[str, str, str, dict]:
+    errors: dict = {}
+    contact_name = " ".join((contact_name or "").split())
+    if not contact_name:
+        errors["contact_name"] = _("Enter the name of the person receiving the order.")
+    elif len(contact_name) > 150:
+        errors["contact_name"] = _("At most 150 characters.")
+    try:
+        phone = normalise_phone(phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    email = (email or "").strip() or (getattr(buyer, "email", "") if buyer is not None else "")
+    if buyer is None and not email:
+        errors["email"] = _("Enter your email address: we send the link to follow your order there.")
+    if len(note or "") > 1000:
+        errors["note"] = _("At most 1000 characters.")
+    return contact_name, phone, email, errors
+
+
+def _check_delivery(
+    errors: dict, *, delivery_method: str, commune: AdminUnit | None, address: str, location: Point | None
+) -> None:
+    if delivery_method not in Order.Delivery.values:
+        errors["delivery_method"] = _("Choose home delivery or pickup at a shop.")
+        return
+    if delivery_method != Order.Delivery.HOME:
+        return
+    if commune is None:
+        errors["commune"] = _("Choose the commune to deliver to.")
+    elif commune.level != AdminUnit.Level.COMMUNE or not AdminUnit.objects.current().filter(pk=commune.pk).exists():
+        errors["commune"] = _("Choose a commune in force today.")
+    if not (address or "").strip():
+        errors["address"] = _("Enter the delivery address (house number, street, village).")
+    if location is not None and not is_within_vietnam(location):
+        errors["location"] = _("The map pin is outside Viet Nam.")
+
+
+def _line_problem(listing: Listing, quantity: int, today: datetime.date) -> str | None:
+    name = localised(listing.product, "name")
+    if not (listing.is_active and listing.product.is_active and listing.producer.status == "approved"):
+        return _("%(product)s is no longer on sale.") % {"product": name}
+    if listing.season_state(today) not in ("open", "preorder"):
+        return _("%(product)s is out of season.") % {"product": name}
+    if quantity < listing.min_per_order:
+        return _("%(product)s: the minimum per order is %(count)d.") % {"product": name, "count": listing.min_per_order}
+    if listing.max_per_order is not None and quantity > listing.max_per_order:
+        return _("%(product)s: the maximum per order is %(count)d.") % {"product": name, "count": listing.max_per_order}
+    if quantity > listing.stock:
+        if listing.stock <= 0:
+            return _("%(product)s is sold out.") % {"product": name}
+        return _("%(product)s: only %(count)d left.") % {"product": name, "count": listing.stock}
+    return None
+
+
+def checkout_place(
+    *,
+    cart: Cart,
+    buyer,
+    token: uuid.UUID,
+    contact_name: str,
+    phone: str,
+    delivery_method: str,
+    payment_method: str,
+    email: str = "",
+    commune: AdminUnit | None = None,
+    address: str = "",
+    location: Point | None = None,
+    pickup_points: dict[int, RetailPoint] | None = None,
+    note: str = "",
+) -> CheckoutResult:
+    """Turn the cart into one order per producer, reserving the stock; the same token returns the same orders.
+
+    `pickup_points` maps a producer id to the shop where that producer's goods are collected (for
+    pickup orders). Raises ValidationError naming the field (`items` for problems with the cart's
+    contents: sold out, over the limit, out of season, no longer on sale).
+    """
+    buyer = buyer if getattr(buyer, "is_authenticated", False) else None
+    previous = _previous(token, cart, buyer)
+    if previous is not None:
+        return previous
+    contact_name, phone, email, errors = _check_contact(
+        buyer=buyer, contact_name=contact_name, phone=phone, email=email, note=note
+    )
+    _check_delivery(errors, delivery_method=delivery_method, commune=commune, address=address, location=location)
+    if payment_method not in Order.Payment.values:
+        errors["payment_method"] = _("Choose cash on delivery or bank transfer.")
+    raise_if(errors)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                checkout = Checkout.objects.create(token=token, cart=cart, buyer=buyer)
+        except IntegrityError:
+            # The same token committed while we waited on the unique index: answer with its orders.
+            previous = _previous(token, cart, buyer)
+            if previous is None:
+                raise
+            return previous
+        result = _place_locked(
+            checkout=checkout,
+            cart=cart,
+            buyer=buyer,
+            contact={"contact_name": contact_name, "phone": phone, "email": email, "note": (note or "").strip()},
+            delivery_method=delivery_method,
+            commune=commune,
+            address=(address or "").strip(),
+            location=location,
+            pickup_points=pickup_points or {},
+            payment_method=payment_method,
+        )
+    return result
+
+
+def _place_locked(
+    *, checkout, cart, buyer, contact, delivery_method, commune, address, location, pickup_points, payment_method
+) -> CheckoutResult:
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one checkout per cart at a time
+    quantities = dict(cart.items.values_list("listing_id", "quantity"))
+    if not quantities:
+        raise ValidationError({"items": [_("Your cart is empty.")]})
+    listings = list(
+        Listing.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("product", "producer")
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    )
+    today = timezone.localdate()
+    problems = [p for p in (_line_problem(x, quantities[x.pk], today) for x in listings) if p]
+    if problems:
+        raise ValidationError({"items": problems})
+
+    by_producer: dict[int, list[Listing]] = defaultdict(list)
+    for listing in listings:
+        by_producer[listing.producer_id].append(listing)
+    profiles = {p.producer_id: p for p in SellerProfile.objects.filter(producer_id__in=by_producer)}
+
+    errors: dict = {}
+    plans = []
+    for producer_id in sorted(by_producer):
+        group = by_producer[producer_id]
+        producer = group[0].producer
+        profile = profiles.get(producer_id)
+        subtotal = sum(listing.price_vnd * quantities[listing.pk] for listing in group)
+        fee = 0
+        pickup_point = None
+        if delivery_method == Order.Delivery.HOME:
+            if any(not listing.home_delivery for listing in group):
+                errors["delivery_method"] = _("%(producer)s offers only pickup at a shop for some of your items.") % {
+                    "producer": producer.name
+                }
+            elif commune is not None and not delivers_to(profile, commune):
+                errors["commune"] = _("%(producer)s does not deliver to %(commune)s.") % {
+                    "producer": producer.name,
+                    "commune": commune.name,
+                }
+            else:
+                fee = profile.delivery_fee_for(subtotal)
+        else:
+            pickup_point = pickup_points.get(producer_id)
+            allowed = RetailPoint.objects.public().filter(pk=getattr(pickup_point, "pk", None))
+            for listing in group:
+                allowed = allowed.filter(pickup_listings=listing)
+            if pickup_point is None or not allowed.exists():
+                errors[f"pickup_points.{producer_id}"] = _("Choose one of the pickup points %(producer)s offers.") % {
+                    "producer": producer.name
+                }
+        if payment_method == Order.Payment.TRANSFER and not (profile and profile.accepts_transfers):
+            errors["payment_method"] = _("%(producer)s does not take bank transfers; choose cash on delivery.") % {
+                "producer": producer.name
+            }
+        plans.append((producer, group, subtotal, fee, pickup_point))
+    raise_if(errors)
+
+    now = timezone.now()
+    pay_by = (
+        now + datetime.timedelta(hours=conf.unpaid_transfer_hours())
+        if payment_method == Order.Payment.TRANSFER
+        else None
+    )
+    orders = []
+    for producer, group, subtotal, fee, pickup_point in plans:
+        order = Order(
+            producer=producer,
+            buyer=buyer,
+            checkout=checkout,
+            delivery_method=delivery_method,
+            commune=commune if delivery_method == Order.Delivery.HOME else None,
+            address=address if delivery_method == Order.Delivery.HOME else "",
+            location=location if delivery_method == Order.Delivery.HOME else None,
+            pickup_point=pickup_point,
+            payment_method=payment_method,
+            pay_by=pay_by,
+            subtotal_vnd=subtotal,
+            delivery_fee_vnd=fee,
+            total_vnd=subtotal + fee,
+            **contact,
+        )
+        # Foreign keys were just read under lock: skip full_clean's extra lookups while the rows are held.
+        order.full_clean(exclude=["checkout", "token", "producer", "buyer", "commune", "pickup_point"])
+        order.save()
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                listing=listing,
+                product_name=listing.product.name_vi,
+                unit=listing.unit,
+                unit_price_vnd=listing.price_vnd,
+                quantity=quantities[listing.pk],
+                line_total_vnd=listing.price_vnd * quantities[listing.pk],
+            )
+            for listing in group
+        )
+        for listing in group:
+            Listing.objects.filter(pk=listing.pk).update(stock=F("stock") - quantities[listing.pk])
+        change = OrderStatusChange.objects.create(
+            order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=buyer
+        )
+        transaction.on_commit(lambda change_id=change.pk: notifications.send_order_emails(change_id), robust=True)
+        orders.append(order)
+    cart.items.all().delete()
+    return CheckoutResult(orders=orders, created=True)
