@@ -8,10 +8,15 @@ from backend.roles import ADMINISTRATOR, CONSUMER, OFFICIAL, PRODUCER_STAFF, RET
 NAVIGATION = [
     ("home", _("Home"), ()),
     ("geo:find_shop", _("Find a shop"), ()),
+    ("tracing:guide_check", _("Check a stamp"), ()),
+    ("tracing:producers", _("Producers"), ()),
+    ("tracing:my_producer", _("My organisation"), (PRODUCER_STAFF,)),
+    ("tracing:official_queue", _("Applications"), (OFFICIAL, ADMINISTRATOR)),
     ("geo:province_map", _("Province map"), ()),
     ("marketplace:catalogue", _("Buy online"), ()),
     ("marketplace:my_orders", _("My orders"), (CONSUMER, PRODUCER_STAFF, RETAILER_STAFF)),
     ("marketplace:desk", _("Order desk"), (PRODUCER_STAFF,)),
+    ("tracing:stamps_home", _("Stamps"), (PRODUCER_STAFF, OFFICIAL, ADMINISTRATOR)),
     ("admin:index", _("Administration"), (ADMINISTRATOR, OFFICIAL)),
     ("api-docs", _("API"), (ADMINISTRATOR, OFFICIAL, PRODUCER_STAFF, RETAILER_STAFF)),
 ]

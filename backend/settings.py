@@ -170,6 +170,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
+# Files that must never be public (the one-time PIN lists of stamp runs); keep it on a persistent volume.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-private"))))
 # Serve uploaded media from Django (a single-machine deployment); behind a web server set it off.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

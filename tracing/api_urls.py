@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from tracing.api.batches import BatchViewSet
@@ -12,4 +13,4 @@ router.register("production-areas", ProductionAreaViewSet, basename="production-
 router.register("products", ProductViewSet, basename="product")
 router.register("batches", BatchViewSet, basename="batch")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("", include("tracing.stamp_api_urls"))]

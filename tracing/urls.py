@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401  (pages are added here by the geo pages)
+"""Pages of tracing (Vietnamese paths, like the rest of the site). Namespace "tracing"."""
+
+from django.urls import include, path, re_path
+
+from tracing.views import catalogue, official, producer, public
 
 app_name = "tracing"
-urlpatterns: list = []
+urlpatterns: list = [
+    # Public: the participants, their products and the batches' journeys.
+    path("nha-san-xuat/", public.producer_list, name="producers"),
+    path("nha-san-xuat/ban-do.geojson", public.producers_geojson, name="producers_geojson"),
+    path("nha-san-xuat/<int:pk>/", public.producer_page, name="producer"),
+    path("nha-san-xuat/san-pham/<int:pk>/", public.product_page, name="product"),
+    path("nha-san-xuat/lo/<int:pk>/", public.batch_page, name="batch"),
+    # A producer's staff: the application and everything the organisation manages.
+    path("co-so/dang-ky/", producer.apply, name="producer_apply"),
+    path("co-so/", producer.my_producer, name="my_producer"),
+    path("co-so/ho-so/", producer.producer_edit, name="producer_edit"),
+    path("co-so/nop-lai/", producer.reapply, name="producer_reapply"),
+    path("co-so/chung-nhan/moi/", producer.certificate_edit, name="certificate_new"),
+    path("co-so/chung-nhan/<int:pk>/", producer.certificate_edit, name="certificate_edit"),
+    path("co-so/chung-nhan/<int:pk>/xoa/", producer.certificate_delete, name="certificate_delete"),
+    path("co-so/vung-san-xuat/moi/", producer.area_edit, name="area_new"),
+    path("co-so/vung-san-xuat/<int:pk>/", producer.area_edit, name="area_edit"),
+    path("co-so/vung-san-xuat/<int:pk>/xoa/", producer.area_delete, name="area_delete"),
+    path("co-so/san-pham/moi/", catalogue.product_edit, name="product_new"),
+    path("co-so/san-pham/<int:pk>/", catalogue.product_edit, name="product_edit"),
+    path("co-so/san-pham/<int:pk>/am-thanh/xoa/", catalogue.product_audio_delete, name="product_audio_delete"),
+    path("co-so/anh/<int:pk>/xoa/", catalogue.product_photo_delete, name="product_photo_delete"),
+    path("co-so/lo/moi/", catalogue.batch_new, name="batch_new"),
+    path("co-so/lo/<int:pk>/", catalogue.batch_manage, name="batch_manage"),
+    # Officials: the applications queue, a producer's file, the survey and the decisions.
+    path("tham-dinh/", official.queue, name="official_queue"),
+    path("tham-dinh/<int:pk>/", official.producer_file, name="official_file"),
+    path("tham-dinh/<int:pk>/lich-khao-sat/", official.schedule_survey, name="official_schedule"),
+    path("tham-dinh/<int:pk>/khao-sat/", official.record_survey, name="official_survey"),
+    path("tham-dinh/<int:pk>/quyet-dinh/<slug:action>/", official.decide, name="official_decide"),
+    # Stamps: the scan page, activation, runs, guidance.
+    re_path(r"", include("tracing.stamp_urls")),
+]

@@ -15,6 +15,7 @@ from marketplace import access, notifications
 from marketplace.models import Listing, Order, OrderStampSerial, OrderStatusChange
 from marketplace.workflow import ACTIONS, RELEASES_STOCK, OrderStatus, can_transition
 from tracing.codes import parse_serial
+from tracing.services import stamps_mark_sold
 
 MAX_REASON_LENGTH = 1000
 STAMPABLE_STATUSES = (
@@ -179,8 +180,7 @@ def order_record_stamp_serials(*, by, order: Order, serials: Iterable[str]) -> l
 
     Allowed from confirmation on; at most as many serials as units in the order. Typed serials are
     normalised (separators, O→0, I/L→1) and must carry a valid check symbol. Raises ValidationError
-    naming `serials`. Telling tracing that these stamps are sold (its `stamps_mark_sold`) is wired
-    by the caller once the stamp models exist.
+    naming `serials`, also when tracing refuses a stamp (not this producer's, not activated).
     """
     order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     if not access.can_sell_for(by, order.producer_id):
@@ -213,6 +213,9 @@ def order_record_stamp_serials(*, by, order: Order, serials: Iterable[str]) -> l
             rows = OrderStampSerial.objects.bulk_create(
                 OrderStampSerial(order=order, serial=serial, recorded_by=by) for serial in parsed
             )
+            # The stamps themselves: activated ones of this producer become sold (all or nothing), so
+            # later scans say "sold on … through the online marketplace".
+            stamps_mark_sold(by=by, serials=parsed, via="marketplace")
     except IntegrityError:
         raise ValidationError({"serials": [_("A stamp code was recorded by someone else just now.")]}) from None
     OrderStatusChange.objects.create(

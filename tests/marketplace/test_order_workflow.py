@@ -222,9 +222,29 @@ def test_each_step_emails_the_buyer_and_the_producer(oranges, shop, seller, djan
     assert all(order.reference in message.subject for message in mail.outbox)
 
 
-def test_the_producer_records_the_serials_of_the_stamps_it_ships(oranges, shop, seller, other_seller):
+def activated_stamps(*, producer, product, seller, count: int) -> list[str]:
+    """Real stamps: issued by an official to the producer, activated by its staff onto a batch."""
+    from backend import roles
+    from tests.conftest import make_user
+    from tracing import services as tracing_services
+    from tracing.models import Stamp
+    from tracing.services.stamps import Selection
+
+    official = make_user("stamp_official", roles.OFFICIAL)
+    run = tracing_services.stamps_issue(by=official, producer=producer, quantity=count, product=product)
+    batch = tracing_services.batch_create(
+        by=seller, product=product, lot_code="CS-2026-01", harvest_started_on=datetime.date(2026, 11, 1), quantity=100
+    )
+    stamps = list(Stamp.objects.filter(run=run).order_by("number"))
+    tracing_services.stamps_activate(
+        by=seller, batch=batch, selection=Selection(first=stamps[0].serial, last=stamps[-1].serial)
+    )
+    return [stamp.serial for stamp in stamps]
+
+
+def test_the_producer_records_the_serials_of_the_stamps_it_ships(client, oranges, shop, seller, other_seller, coop):
     order = place(oranges, shop=shop, quantity=2)
-    first, second, third = new_serials(3)
+    first, second, third = activated_stamps(producer=coop, product=oranges.product, seller=seller, count=3)
     with pytest.raises(TransitionNotAllowed):
         order_record_stamp_serials(by=seller, order=order, serials=[first])
     order_transition(by=seller, order=order, action="confirm")
@@ -235,6 +255,8 @@ def test_the_producer_records_the_serials_of_the_stamps_it_ships(oranges, shop, 
     rows = order_record_stamp_serials(by=seller, order=order, serials=[typed, second])
 
     assert [row.serial for row in rows] == [first, second]
+    scan_page = client.get(f"/t/{first}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "through the Hà Giang Origin online marketplace" in scan_page
     with pytest.raises(ValidationError):  # more serials than units
         order_record_stamp_serials(by=seller, order=order, serials=[third])
     other = place(oranges, shop=shop)
@@ -243,3 +265,14 @@ def test_the_producer_records_the_serials_of_the_stamps_it_ships(oranges, shop, 
         order_record_stamp_serials(by=seller, order=other, serials=[first])
     with pytest.raises(ValidationError):
         order_record_stamp_serials(by=seller, order=other, serials=[first[:-1] + ("0" if first[-1] != "0" else "1")])
+
+
+def test_a_stamp_that_is_not_this_producers_activated_one_is_refused_and_nothing_is_recorded(oranges, shop, seller):
+    from marketplace.models import OrderStampSerial
+
+    order = place(oranges, shop=shop, quantity=1)
+    order_transition(by=seller, order=order, action="confirm")
+    (never_issued,) = new_serials(1)
+    with pytest.raises(ValidationError):
+        order_record_stamp_serials(by=seller, order=order, serials=[never_issued])
+    assert not OrderStampSerial.objects.exists()

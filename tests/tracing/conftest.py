@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from backend import roles
@@ -214,3 +214,11 @@ def world(approved_producer, owner, other_producer, stranger, product, batch, ki
         "colleague": colleague,
         "kinds": kinds,
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are asserted in English, the source language; pages still default to Vietnamese
+    (LocaleMiddleware picks each request's language itself)."""
+    with translation.override("en"):
+        yield

@@ -6,19 +6,10 @@ import time
 from urllib.parse import quote
 
 import pytest
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracing import codes, gs1
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """The messages are asserted in English, the source language (Vietnamese is the default)."""
-    with translation.override("en"):
-        yield
-
 
 # The autouse cache-clearing fixture of tests/conftest.py is function-scoped; these tests use no cache.
 pure = settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)

@@ -1,18 +1,9 @@
 """GS1 Digital Link URIs printed in stamp QR codes, and how scanned links are read back."""
 
 import pytest
-from django.utils import translation
 
 from tracing import codes
 from tracing import digital_link as dl
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """The messages are asserted in English, the source language (Vietnamese is the default)."""
-    with translation.override("en"):
-        yield
-
 
 SITE = "https://origin.test"
 GTIN14 = "08938500000010"

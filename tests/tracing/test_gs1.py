@@ -1,19 +1,10 @@
 """GTINs and GS1 AI values as producers type them and as scanners read them."""
 
 import pytest
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tracing import gs1
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """The messages are asserted in English, the source language (Vietnamese is the default)."""
-    with translation.override("en"):
-        yield
-
 
 # Published examples: EAN-13, EAN-8, UPC-A (GTIN-12), GTIN-14 (GS1 General Specifications examples).
 VALID_GTINS = [

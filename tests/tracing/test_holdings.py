@@ -17,14 +17,6 @@ from tracing import services
 from tracing.identifiers import mst_check_digit, normalise_phone, normalise_tax_number
 from tracing.models import Certificate
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are asserted in English, the source language (Vietnamese is the default)."""
-    with translation.override("en"):
-        yield
-
-
 TODAY = timezone.localdate
 
 

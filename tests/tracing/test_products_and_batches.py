@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,14 +17,6 @@ from tracing import services
 from tracing.gs1 import gtin_check_digit
 from tracing.lots import suggest_next_lot_code
 from tracing.models import Batch, Product
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are asserted in English, the source language (Vietnamese is the default)."""
-    with translation.override("en"):
-        yield
-
 
 NOW = timezone.now
 TODAY = timezone.localdate

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from backend import roles
 from tests.conftest import make_user
@@ -12,14 +12,6 @@ from tests.tracing.conftest import HA_GIANG, apply_as, approve, png_bytes, uploa
 from tracing import services
 from tracing.models import Producer, ProducerMembership, ProducerStatusChange
 from tracing.workflow import TRANSITIONS, Action
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are asserted in English, the source language (Vietnamese is the default)."""
-    with translation.override("en"):
-        yield
-
 
 TODAY = timezone.localdate
 

@@ -10,6 +10,7 @@ from tracing.models.producers import (
     ProducerStatusChange,
 )
 from tracing.models.products import Product, ProductPhoto, Unit
+from tracing.models.stamps import CounterfeitReport, Scan, Stamp, StampEvent, StampRun, SuspicionFlag
 
 __all__ = [
     "AreaCapacity",
@@ -17,6 +18,7 @@ __all__ = [
     "BatchEvent",
     "BatchEventPhoto",
     "Certificate",
+    "CounterfeitReport",
     "FieldSurvey",
     "FieldSurveyPhoto",
     "Producer",
@@ -26,5 +28,10 @@ __all__ = [
     "ProductPhoto",
     "ProductionArea",
     "ProductionAreaRegion",
+    "Scan",
+    "Stamp",
+    "StampEvent",
+    "StampRun",
+    "SuspicionFlag",
     "Unit",
 ]

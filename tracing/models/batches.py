@@ -78,12 +78,13 @@ class Batch(models.Model):
         return f"{self.lot_code} — {self.product}"
 
     def units_committed(self) -> Decimal:
-        """How much of this batch is already stamped or sold: `quantity` may never go below it.
+        """How much of this batch is already stamped or sold, in its unit: `quantity` may never go below it.
 
-        The single place to extend when stamps (activated onto batches) and sales exist: add their
-        counts here. batch_update reads it with the batch row locked.
+        batch_update reads it with the batch row locked.
         """
-        return Decimal(0)
+        from tracing.models.stamps import stamped_quantity
+
+        return stamped_quantity(self)
 
 
 class BatchEvent(models.Model):

@@ -73,3 +73,38 @@ __all__ = [
     "production_area_delete",
     "production_area_update",
 ]
+
+# Stamps and scans (tracing/services/stamps.py, tracing/services/scans.py).
+from tracing.services.scans import (
+    flag_resolve,
+    report_create,
+    report_review,
+    scan_record,
+    scan_share_location,
+    stamp_confirm_pin,
+)
+from tracing.services.stamps import (
+    stamp_run_fill,
+    stamp_run_pins_take,
+    stamps_activate,
+    stamps_issue,
+    stamps_mark_sold,
+    stamps_print,
+    stamps_revoke,
+)
+
+__all__ += [
+    "flag_resolve",
+    "report_create",
+    "report_review",
+    "scan_record",
+    "scan_share_location",
+    "stamp_confirm_pin",
+    "stamp_run_fill",
+    "stamp_run_pins_take",
+    "stamps_activate",
+    "stamps_issue",
+    "stamps_mark_sold",
+    "stamps_print",
+    "stamps_revoke",
+]

@@ -1,0 +1,119 @@
+"""The scan page with its recording (rate limits, reload check, the Scan row, clone rules) over real HTTP
+(gunicorn on 127.0.0.1) beside /healthz in the same run.
+
+    python -m bench.scan_page [--stamps 3000] [--requests 3000] [--concurrency 4] [--json out.json]
+
+Each request opens another activated stamp from another visitor address (as many phones do), so
+no rate limit is hit. Target: scan page ≥ 0.5 × /healthz requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+
+os.environ.setdefault("BENCH_DB_NAME", "hagiang_bench_stamps")
+
+from bench import common
+from bench.stamps_issue import bench_records, setup_django
+
+
+def prepare_stamps(count: int) -> list[str]:
+    """An approved producer's product, batch with a journey, and `count` activated stamps (reused between runs)."""
+    from decimal import Decimal
+
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from geo.models import ProductKind
+    from tracing import services
+    from tracing.models import Batch, ProducerMembership, Product, Stamp
+    from tracing.services.stamps import Selection
+
+    official, producer = bench_records()
+    staff, _created = User.objects.get_or_create(username="bench-producer")
+    ProducerMembership.objects.get_or_create(user=staff, defaults={"producer": producer})
+    product = Product.objects.filter(producer=producer).first() or services.product_create(
+        by=staff,
+        producer=producer,
+        kind=ProductKind.objects.get(code="orange"),
+        name_vi="Cam sành bench",
+        net_quantity=Decimal(1),
+    )
+    batch = Batch.objects.filter(producer=producer, lot_code="BENCH-01").first()
+    if batch is None:
+        batch = services.batch_create(
+            by=staff,
+            product=product,
+            lot_code="BENCH-01",
+            harvest_started_on=timezone.localdate() - datetime.timedelta(days=10),
+            quantity=Decimal(1_000_000),
+        )
+        for days, step in ((5, "commissioning"), (4, "packing"), (3, "shipping")):
+            services.batch_event_add(
+                by=staff, batch=batch, event_type=step, occurred_at=timezone.now() - datetime.timedelta(days=days)
+            )
+    serials = list(Stamp.objects.filter(batch=batch, status="activated").values_list("serial", flat=True)[:count])
+    if len(serials) < count:
+        run = services.stamps_issue(by=official, producer=producer, product=product, quantity=count, background=False)
+        stamps = Stamp.objects.filter(run=run).order_by("number")
+        services.stamps_activate(
+            by=staff, batch=batch, selection=Selection(first=stamps.first().serial, last=stamps.last().serial)
+        )
+        serials = list(Stamp.objects.filter(run=run).values_list("serial", flat=True))
+    return serials
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stamps", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+
+    url = common.bench_database_url()
+    common.ensure_database(url, 0)
+    setup_django(url)
+    serials = prepare_stamps(args.stamps)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM hg_cache")
+    connection.close()
+    rng = random.Random(7)
+    scan_paths = [f"/t/{rng.choice(serials)}" for _ in range(args.requests)]
+    health_paths = ["/healthz"] * args.requests
+
+    def client_for(port):
+        def factory():
+            client = common.HttpClient(port)
+
+            def call(path):
+                status, _body = client.get(path)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}")
+
+            return call
+
+        return factory
+
+    results = {}
+    with common.gunicorn(url, workers=args.workers) as port:
+        common.run_concurrently(client_for(port), scan_paths[:100] + health_paths[:100], args.concurrency)  # warm up
+        seconds, latencies = common.run_concurrently(client_for(port), health_paths, args.concurrency)
+        results["healthz"] = common.summary("/healthz", seconds, latencies)
+        seconds, latencies = common.run_concurrently(client_for(port), scan_paths, args.concurrency)
+        results["scan"] = common.summary("/t/{serial} (recorded)", seconds, latencies)
+    ratio = results["scan"]["per_second"] / results["healthz"]["per_second"]
+    results["ratio"] = round(ratio, 2)
+    print(f"ratio scan page / healthz: {ratio:.2f} (target ≥ 0.5)")
+    common.write_json(args.json, results)
+    return results
+
+
+if __name__ == "__main__":
+    main()

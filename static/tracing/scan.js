@@ -1,0 +1,89 @@
+/* The scan page after its text: the origin map (Leaflet loaded only now) and the opt-in location. */
+(function () {
+  "use strict";
+
+  function csrf() {
+    var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  function loadMap(box) {
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = box.dataset.leafletCss;
+    document.head.appendChild(css);
+    var script = document.createElement("script");
+    script.src = box.dataset.leafletJs;
+    script.onload = function () {
+      box.hidden = false;
+      var here = [parseFloat(box.dataset.lat), parseFloat(box.dataset.lng)];
+      var map = L.map(box, { scrollWheelZoom: false }).setView(here, 10);
+      L.tileLayer(box.dataset.tilesUrl, { attribution: box.dataset.tilesAttribution, maxZoom: 18 }).addTo(map);
+      fetch(box.dataset.geojson, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          var layer = L.geoJSON(data, {
+            style: function (f) { return { color: (f.properties && f.properties.colour) || "#1f5f3b", weight: 2, fillOpacity: 0.2 }; },
+            pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 8, color: "#b3261e", fillOpacity: 0.9 }); },
+            onEachFeature: function (f, l) { if (f.properties && f.properties.name) l.bindTooltip(f.properties.name); }
+          }).addTo(map);
+          var bounds = layer.getBounds();
+          if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 12 });
+        });
+    };
+    document.body.appendChild(script);
+  }
+
+  function message(section, key) {
+    var template = section.querySelector("template[data-share-messages]");
+    var node = template && template.content.querySelector('[data-key="' + key + '"]');
+    return node ? node.textContent : "";
+  }
+
+  function shareLocation(section) {
+    var button = section.querySelector("[data-share-button]");
+    var status = section.querySelector("[data-share-status]");
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var body = new URLSearchParams({ scan: button.dataset.scan, lat: pos.coords.latitude, lng: pos.coords.longitude });
+        fetch(button.dataset.url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf() } })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            status.textContent = data.place !== undefined ? message(section, "thanks") + " " + (data.place || "—") : (data.error && data.error.message) || "";
+          });
+      }, function () {
+        status.textContent = message(section, "denied");
+        button.disabled = false;
+      }, { timeout: 15000, maximumAge: 600000 });
+    });
+  }
+
+  function reportLocation(form) {
+    var box = form.querySelector("[data-share]");
+    var button = form.querySelector("[data-report-locate]");
+    if (!box || !button || !navigator.geolocation) return;
+    box.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        form.querySelector('input[name="lat"]').value = pos.coords.latitude.toFixed(5);
+        form.querySelector('input[name="lng"]').value = pos.coords.longitude.toFixed(5);
+        form.querySelector("[data-share-status]").textContent = "✔";
+      });
+    });
+  }
+
+  var box = document.getElementById("origin-map");
+  if (box) {
+    if (document.readyState === "complete") loadMap(box);
+    else window.addEventListener("load", function () { loadMap(box); });
+  }
+  var share = document.querySelector("section[data-share]");
+  if (share && navigator.geolocation) {
+    share.hidden = false;
+    shareLocation(share);
+  }
+  var report = document.querySelector("[data-report-form]");
+  if (report) reportLocation(report);
+})();

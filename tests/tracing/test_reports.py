@@ -1,0 +1,71 @@
+"""Counterfeit reports: anyone may send one (page or API, with a photo); they reach the officials only."""
+
+import pytest
+
+from tests.tracing.conftest import png_bytes, upload
+from tests.tracing.stamp_fixtures import (  # noqa: F401
+    issue,
+    product_kinds_present,
+    stamps_of,
+)
+from tracing.models import CounterfeitReport
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_report_from_the_page_with_a_photo_and_place_reaches_the_officials_list(client, official, approved_producer):
+    stamp = stamps_of(issue(official, approved_producer, quantity=1))[0]
+    response = client.post(
+        "/bao-hang-gia/",
+        {
+            "serial": stamp.serial.lower(),
+            "place": "Chợ Bắc Quang",
+            "shop": "Sạp cam số 12",
+            "note": "Tem mờ, mã QR dẫn tới trang khác",
+            "lat": "22.49501",
+            "lng": "104.86712",
+            "photo": upload("fake.png", png_bytes(exif_gps=True), "image/png"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200 and "data-report-sent" in response.content.decode()
+    report = CounterfeitReport.objects.get()
+    assert (report.stamp, report.serial, report.shop) == (stamp, stamp.serial, "Sạp cam số 12")
+    assert (report.location.y, report.location.x) == (22.495, 104.867)
+    assert report.photo and report.reported_by is None
+
+    client.force_login(official)
+    listing = client.get("/tem/bao-cao/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sạp cam số 12" in listing and "Tem mờ" in listing
+    client.post("/tem/bao-cao/", {"report": report.pk, "status": "investigating", "note": "Đã cử đội kiểm tra"})
+    report.refresh_from_db()
+    assert (report.status, report.reviewed_by) == ("investigating", official)
+
+
+def test_an_empty_report_is_refused_with_a_message(client, db):
+    response = client.post("/bao-hang-gia/", {"serial": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "what you noticed" in response.content.decode()
+    assert not CounterfeitReport.objects.exists()
+
+
+def test_the_api_takes_a_multipart_report(api_client, db):
+    response = api_client.post(
+        "/api/v1/reports/",
+        {"note": "Hộp chè giả", "photo": upload("hop.png", png_bytes(), "image/png")},
+        format="multipart",
+    )
+    assert response.status_code == 201 and response.json()["status"] == "new"
+    bad = api_client.post("/api/v1/reports/", {"lat": 95, "lng": 200, "note": "x"}, format="json")
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("who", ["owner", "stranger", "anonymous"])
+def test_only_officials_read_and_review_reports(client, request, other_producer, approved_producer, who):
+    report = CounterfeitReport.objects.create(note="Cam giả")
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    listing = client.get("/tem/bao-cao/")
+    review = client.post("/tem/bao-cao/", {"report": report.pk, "status": "closed"})
+    assert listing.status_code in (302, 403) and review.status_code in (302, 403)
+    report.refresh_from_db()
+    assert report.status == "new"

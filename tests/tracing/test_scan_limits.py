@@ -1,0 +1,60 @@
+"""Rate limits on the scan page, the PIN and the API: per visitor and per code, with a clear 429."""
+
+import pytest
+
+from tests.tracing.stamp_fixtures import (
+    activate_range,
+    issue,
+    product_kinds_present,  # noqa: F401  (autouse)
+    stamps_of,
+)
+from tracing import codes, scan_limits
+from tracing.models import Scan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def serial(official, approved_producer, owner, batch):
+    stamp = stamps_of(issue(official, approved_producer, quantity=1))[0]
+    activate_range(owner, batch, [stamp])
+    return stamp.serial
+
+
+def test_one_visitor_scanning_too_fast_gets_a_429_page_and_is_not_recorded(client, serial, settings):
+    for _ in range(scan_limits.SCAN_PER_VISITOR):
+        assert client.get(f"/t/{codes.new_serial()}", REMOTE_ADDR="10.9.9.9").status_code == 404
+    response = client.get(f"/t/{serial}", REMOTE_ADDR="10.9.9.9", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0 and "Too many requests" in response.content.decode()
+    assert not Scan.objects.filter(serial=serial).exists()
+    assert client.get(f"/t/{serial}", REMOTE_ADDR="10.9.9.10").status_code == 200
+
+
+def test_one_code_scanned_from_many_addresses_is_limited_too(client, serial, monkeypatch):
+    monkeypatch.setattr(scan_limits, "SCAN_PER_CODE", 5)
+    statuses = [client.get(f"/t/{serial}", REMOTE_ADDR=f"10.8.0.{i}").status_code for i in range(1, 8)]
+    assert statuses == [200] * 5 + [429, 429]
+
+
+def test_guessing_pins_is_stopped_per_code(client, serial):
+    statuses = [
+        client.post(f"/t/{serial}/xac-nhan", {"pin": f"{i:08d}"}, REMOTE_ADDR=f"10.7.0.{i}").status_code
+        for i in range(1, scan_limits.CONFIRM_PER_CODE + 3)
+    ]
+    assert statuses == [400] * scan_limits.CONFIRM_PER_CODE + [429, 429]
+
+
+def test_the_api_answers_429_in_the_error_shape(api_client, serial):
+    for _ in range(scan_limits.CONFIRM_PER_CODE):
+        api_client.post(f"/api/v1/stamps/{serial}/confirm", {"pin": "12345678"}, format="json")
+    response = api_client.post(f"/api/v1/stamps/{serial}/confirm", {"pin": "12345678"}, format="json")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert "Retry-After" in response
+
+
+def test_reports_are_limited_per_visitor(client):
+    for i in range(scan_limits.REPORT_PER_VISITOR):
+        assert client.post("/bao-hang-gia/", {"note": f"Cam lạ số {i}"}, REMOTE_ADDR="10.6.0.1").status_code == 200
+    assert client.post("/bao-hang-gia/", {"note": "thêm"}, REMOTE_ADDR="10.6.0.1").status_code == 429

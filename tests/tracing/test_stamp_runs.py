@@ -1,0 +1,130 @@
+"""Issuing runs of stamps: who may, to whom, how many; serials unique as stored; the PIN list handed over once;
+big runs filled by the background worker with visible progress."""
+
+import csv
+import io
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from backend import roles
+from backend.models import Job
+from tests.conftest import make_user
+from tests.tracing.conftest import apply_as
+from tests.tracing.stamp_fixtures import (
+    issue,
+    product_kinds_present,  # noqa: F401  (autouse)
+    stamps_of,
+)
+from tracing import codes, pins, services
+from tracing.models import Stamp, StampEvent, StampRun
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_official_issues_a_small_run_at_once_with_well_formed_distinct_serials(official, approved_producer):
+    run = issue(official, approved_producer, quantity=50)
+
+    assert run.status == StampRun.Status.ISSUED and run.job is None
+    stamps = stamps_of(run)
+    assert [s.number for s in stamps] == list(range(1, 51))
+    assert all(codes.serial_is_well_formed(s.serial) for s in stamps)
+    assert len({s.serial for s in stamps}) == 50
+    assert all(s.status == "issued" and s.pin_hash.startswith(pins.HASH_PREFIX) for s in stamps)
+    assert StampEvent.objects.get(run=run).action == "issued"
+
+
+def test_the_pin_list_matches_the_stored_hashes_and_is_handed_over_once(official, approved_producer):
+    run = issue(official, approved_producer, quantity=12)
+    name, data = services.stamp_run_pins_take(by=official, run=run)
+
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert name.endswith(".csv") and len(rows) == 12
+    by_serial = {s.serial: s for s in stamps_of(run)}
+    for row in rows:
+        stamp = by_serial[row["serial"]]
+        assert int(row["number"]) == stamp.number
+        assert pins.pin_matches(stamp.serial, row["pin"], stamp.pin_hash)
+    run.refresh_from_db()
+    assert not run.pins_file and run.pins_downloaded_by == official
+    with pytest.raises(ValidationError, match="already downloaded"):
+        services.stamp_run_pins_take(by=official, run=run)
+
+
+def test_the_producers_staff_may_take_the_pins_but_another_producer_and_other_officials_may_not(
+    official, approved_producer, owner, stranger, other_producer
+):
+    run = issue(official, approved_producer, quantity=3)
+    another_official = make_user("inspector2", roles.OFFICIAL)
+    for outsider in (stranger, another_official):
+        with pytest.raises(PermissionDenied):
+            services.stamp_run_pins_take(by=outsider, run=run)
+    assert services.stamp_run_pins_take(by=owner, run=run)[1].count(b"\r\n") == 4
+
+
+@pytest.mark.parametrize("who", ["owner", "stranger", "anonymous"])
+def test_only_officials_issue_runs(who, request, approved_producer):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        issue(user, approved_producer, quantity=5)
+    assert not StampRun.objects.exists()
+
+
+def test_runs_go_only_to_approved_producers_and_have_a_sane_size(official, approved_producer, commune):
+    applicant = apply_as(make_user("hoa"), commune, name="HTX Mật ong Mèo Vạc")
+    with pytest.raises(ValidationError) as refused:
+        issue(official, applicant, quantity=5)
+    assert "producer" in refused.value.message_dict
+    for quantity in (0, 100_001, -3):
+        with pytest.raises(ValidationError) as refused:
+            issue(official, approved_producer, quantity=quantity)
+        assert "quantity" in refused.value.message_dict
+
+
+def test_a_product_of_another_producer_is_refused(official, approved_producer, other_producer, stranger, kinds):
+    from decimal import Decimal
+
+    foreign = services.product_create(
+        by=stranger, producer=other_producer, kind=kinds["tea"], name_vi="Chè Shan tuyết", net_quantity=Decimal("0.2")
+    )
+    with pytest.raises(ValidationError) as refused:
+        issue(official, approved_producer, quantity=5, product=foreign)
+    assert "product" in refused.value.message_dict
+
+
+def test_the_database_refuses_a_serial_twice(official, approved_producer):
+    run = issue(official, approved_producer, quantity=2)
+    first = stamps_of(run)[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Stamp.objects.create(serial=first.serial, run=run, number=3, pin_hash="x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_100000_stamp_run_is_filled_by_the_worker_with_progress_and_no_serial_twice(
+    official, approved_producer, client
+):
+    run = issue(official, approved_producer, quantity=100_000)
+    assert run.status == StampRun.Status.ISSUING and run.job is not None
+    client.force_login(official)
+    page = client.get(f"/tem/dot/{run.pk}/").content.decode()
+    assert f"/jobs/{run.job.pk}/" in page
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+    job = Job.objects.get(pk=run.job.pk)
+    run.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert (job.done, job.total) == (100_000, 100_000)
+    assert run.status == StampRun.Status.ISSUED and run.pins_available
+    serials = list(Stamp.objects.filter(run=run).values_list("serial", flat=True))
+    assert len(serials) == len(set(serials)) == 100_000
+    assert Stamp.objects.filter(run=run).order_by("-number").values_list("number", flat=True)[0] == 100_000
+    # No visible sequence: consecutive stamps share no more leading symbols than chance allows.
+    ordered = list(Stamp.objects.filter(run=run, number__lte=2000).order_by("number").values_list("serial", flat=True))
+    same_start = sum(a[:2] == b[:2] for a, b in itertools.pairwise(ordered))
+    assert same_start < 20  # expected ≈ 2000 / 1024 ≈ 2
