@@ -271,6 +271,8 @@ LEAFLET_CONFIG = {
 # Geocoding (geo/geocoding.py): our own gazetteer first, then the provider, if any.
 GEOCODER = env_choice("GEOCODER", "nominatim", ("nominatim", "none"))
 GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "HaGiangOrigin/1.0 (+https://github.com/ha-giang-origin)")
+GEOCODER_DOMAIN = env_str("GEOCODER_DOMAIN", "nominatim.openstreetmap.org")
+GEOCODER_SCHEME = env_choice("GEOCODER_SCHEME", "https", ("https", "http"))
 GEOCODER_TIMEOUT_S = env_int("GEOCODER_TIMEOUT_S", 5, minimum=1, maximum=60)
 
 # Logging: everything to stdout, for the process manager to collect.
