@@ -4,10 +4,10 @@ from rest_framework import permissions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.roles import user_roles
+from backend.throttling import ScopedRateLimitThrottle
 
 
 class ApiRootView(APIView):
@@ -56,5 +56,5 @@ class MeView(APIView):
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (Authorization: Token <key>)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateLimitThrottle]
     throttle_scope = "auth"

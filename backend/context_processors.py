@@ -13,6 +13,8 @@ NAVIGATION = [
     ("tracing:my_producer", _("My organisation"), (PRODUCER_STAFF,)),
     ("tracing:official_queue", _("Applications"), (OFFICIAL, ADMINISTRATOR)),
     ("geo:province_map", _("Province map"), ()),
+    ("oversight:participants", _("Participants"), ()),
+    ("oversight:home", _("Oversight"), (ADMINISTRATOR, OFFICIAL)),
     ("marketplace:catalogue", _("Buy online"), ()),
     ("marketplace:my_orders", _("My orders"), (CONSUMER, PRODUCER_STAFF, RETAILER_STAFF)),
     ("marketplace:desk", _("Order desk"), (PRODUCER_STAFF,)),

@@ -22,7 +22,7 @@ from django_tasks import task
 from backend.models import Job
 
 log = logging.getLogger(__name__)
-ALLOWED_HANDLER_PREFIXES = ("backend.", "geo.", "tracing.", "marketplace.", "tests.")
+ALLOWED_HANDLER_PREFIXES = ("backend.", "geo.", "tracing.", "marketplace.", "oversight.", "tests.")
 PROGRESS_INTERVAL_S = 0.5
 
 Progress = Callable[..., None]

@@ -192,6 +192,7 @@ def gunicorn(url: str, *, workers: int = 2):
     ]
     with contextlib.closing(connect(url)) as conn, conn.cursor() as cursor:
         cursor.execute("DELETE FROM hg_cache")  # start from no throttle history, like a fresh deployment
+        cursor.execute("DELETE FROM backend_rate_counter")
         conn.commit()
     process = subprocess.Popen(command, cwd=ROOT, env=django_env(url))
     try:

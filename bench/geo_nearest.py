@@ -21,14 +21,16 @@ def _compile_queries(url: str, origins) -> list[bytes]:
 
     django.setup()
     from django.db import connection
+    from django.utils import timezone
 
     from geo import queries
 
+    now = timezone.now()
     statements = []
     with connection.cursor() as cursor:
         for lat, lng, kind in origins:
-            qs = queries.nearest_retail_points(lat=lat, lng=lng, limit=10, product_kind=kind)
-            sql, params = qs.query.sql_with_params()
+            # The whole statement the API runs (shops, distances, product kinds and opening state).
+            sql, params = queries.nearest_retail_points_sql(lat=lat, lng=lng, at=now, limit=10, product_kind=kind)
             statements.append(cursor.mogrify(sql, params))
     connection.close()
     return statements

@@ -24,7 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from backend.roles import RETAILER_STAFF, user_has_role
-from geo import geocoding, hours, queries, services
+from geo import geocoding, queries, services
 from geo.models import AdminUnit, GrowingRegion, RetailPoint
 from geo.serializers import (
     AdminUnitQuerySerializer,
@@ -38,6 +38,7 @@ from geo.serializers import (
     RetailPointListQuerySerializer,
     RetailPointSerializer,
     RetailPointWriteSerializer,
+    check_product_kind,
 )
 
 GEOJSON = "application/geo+json"
@@ -303,7 +304,10 @@ def nearest_extra_q(request) -> Q | None:
         if name not in request.query_params:
             continue
         try:
-            condition = registered.build(request.query_params[name])
+            value = request.query_params[name]
+            condition = (
+                registered.build(value, request.query_params) if registered.with_params else registered.build(value)
+            )
         except ValueError as error:
             raise serializers.ValidationError({name: [str(error)]}) from None
         extra = condition if extra is None else extra & condition
@@ -324,20 +328,20 @@ def _nearest_parameters() -> list[OpenApiParameter]:
     return parameters
 
 
-def _nearest_result(point: RetailPoint, now) -> dict:
-    state = hours.opening_state(point, now)
-    lat, lng = point.location.y, point.location.x
+def _nearest_result(row: queries.NearestRow) -> dict:
+    state = row.opening
+    lat, lng = row.lat, row.lng
     return {
-        "id": point.pk,
-        "name": point.name,
-        "kind": point.kind,
-        "address": point.address,
-        "phone": point.phone,
-        "zalo": point.zalo,
+        "id": row.id,
+        "name": row.name,
+        "kind": row.kind,
+        "address": row.address,
+        "phone": row.phone,
+        "zalo": row.zalo,
         "lat": round(lat, 6),
         "lng": round(lng, 6),
-        "distance_m": round(point.distance_m, 1),
-        "product_kinds": list(point.product_kind_codes),
+        "distance_m": round(row.distance_m, 1),
+        "product_kinds": row.product_kinds,
         "opening": {
             "is_open": state.is_open,
             "closes_at": state.closes_at.strftime("%H:%M") if state.closes_at else None,
@@ -345,6 +349,9 @@ def _nearest_result(point: RetailPoint, now) -> dict:
         },
         "directions": queries.directions_urls(lat, lng),
     }
+
+
+_NEAREST_PARAMETERS = frozenset(NearestQuerySerializer().fields)
 
 
 class NearestRetailPointsView(APIView):
@@ -358,22 +365,27 @@ class NearestRetailPointsView(APIView):
         responses={200: NearestResponseSerializer, 400: BAD_REQUEST},
     )
     def get(self, request):
-        _reject_unknown(request, [*NearestQuerySerializer().fields, *queries.nearest_filters()])
+        _reject_unknown(request, [*_NEAREST_PARAMETERS, *queries.nearest_filters()])
         params = _parse(NearestQuerySerializer, request)
         extra = nearest_extra_q(request)
-        now = timezone.now()
-        shops = hours.with_opening_hours(queries.with_product_kind_codes(RetailPoint.objects.all()), now)
-        points = queries.nearest_retail_points(
+        # One statement: the nearest shops with their product kinds and opening state (no model instances).
+        rows = queries.nearest_retail_point_rows(
             lat=params["lat"],
             lng=params["lng"],
+            at=timezone.now(),
             limit=params["limit"],
             radius_m=params.get("radius_m"),
             product_kind=params.get("product_kind"),
-            open_at=now if params["open_now"] else None,
+            open_now=params["open_now"],
             extra=extra,
-            queryset=shops,
         )
-        return Response({"results": [_nearest_result(point, now) for point in points]})
+        if not rows and params.get("product_kind"):
+            # The only case where an unknown code can hide: say so rather than "nothing near you".
+            try:
+                check_product_kind(params["product_kind"])
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"product_kind": error.detail}) from None
+        return Response({"results": [_nearest_result(row) for row in rows]})
 
 
 # --- geocoding --------------------------------------------------------------------------------------

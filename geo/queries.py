@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.contrib.gis.db.models.functions import GeometryDistance
 from django.contrib.gis.geos import LinearRing, Point, Polygon
@@ -55,6 +56,8 @@ MAX_LIMIT = 50
 _SPHERE_BAND = 1.02
 _WHOLE_EARTH_M = 2.1e7  # farther than any two points on Earth: "no bound"
 GEOJSON_DECIMALS = 5  # 1e-5 degree ≈ 1.1 m
+# The nearest-query shapes prepared on each database connection (see _NearestShape.execute).
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,24 +217,29 @@ def _product_kind_q(code: str) -> Q:
 class NearestFilter:
     """A query parameter of the nearest-shop API that an app above geo contributes.
 
-    `build(value)` returns a Q on RetailPoint, or raises ValueError with a message for the user.
+    `build(value)` returns a Q on RetailPoint, or raises ValueError with a message for the user; with
+    `with_params`, `build(value, query_params)` also reads the request's other parameters (e.g. the
+    marketplace's `in_stock` needs `product_kind`).
     """
 
     name: str
-    build: Callable[[str], Q]
+    build: Callable[..., Q]
     description: str = ""
+    with_params: bool = False
 
 
 _NEAREST_FILTERS: dict[str, NearestFilter] = {}
 
 
-def register_nearest_filter(name: str, builder: Callable[[str], Q], *, description: str = "") -> None:
+def register_nearest_filter(
+    name: str, builder: Callable[..., Q], *, description: str = "", with_params: bool = False
+) -> None:
     """Let an app above geo add a filter parameter to the nearest API (call from AppConfig.ready()).
 
     Example (marketplace): `register_nearest_filter("product", lambda value: Q(...in stock...))`.
     Registering the same name twice replaces the builder (ready() may run more than once in tests).
     """
-    _NEAREST_FILTERS[name] = NearestFilter(name=name, build=builder, description=description)
+    _NEAREST_FILTERS[name] = NearestFilter(name=name, build=builder, description=description, with_params=with_params)
 
 
 def nearest_filters() -> dict[str, NearestFilter]:
@@ -262,8 +270,23 @@ def nearest_retail_points(
     Q a caller adds. `queryset` may carry select_related/prefetch_related. Ties are broken by id.
     Raises ValueError for bad coordinates, radius or limit.
     """
-    origin = point(lat, lng)
     limit = validate_limit(limit)
+    return _nearest_ordered(
+        lat=lat,
+        lng=lng,
+        limit=limit,
+        radius_m=radius_m,
+        product_kind=product_kind,
+        verified_only=verified_only,
+        open_at=open_at,
+        extra=extra,
+        queryset=queryset,
+    )[:limit]
+
+
+def _nearest_ordered(*, lat, lng, limit, radius_m, product_kind, verified_only, open_at, extra, queryset) -> QuerySet:
+    """nearest_retail_points before its final slice (so that callers can still choose the columns)."""
+    origin = point(lat, lng)
     qs = queryset if queryset is not None else RetailPoint.objects.all()
     if verified_only:
         qs = qs.filter(is_active=True, verification_status=RetailPoint.Verification.VERIFIED)
@@ -292,8 +315,246 @@ def nearest_retail_points(
     return (
         qs.filter(_WithinOnSphere(F("location"), _geography(origin), bound))
         .annotate(distance_m=_GeodesicDistance(F("location"), _geography(origin)))
-        .order_by("distance_m", "pk")[:limit]
+        .order_by("distance_m", "pk")
     )
+
+
+# The columns of a nearest-shop row (the API's answer), in the order nearest_retail_point_rows reads them.
+_NEAREST_ROW_COLUMNS = ("id", "name", "kind", "address", "phone", "zalo", "distance_m")
+
+
+def nearest_retail_points_sql(
+    *,
+    lat: float,
+    lng: float,
+    at: datetime.datetime,
+    limit: int = 10,
+    radius_m: float | None = None,
+    product_kind: str | None = None,
+    open_now: bool = False,
+    extra: Q | None = None,
+) -> tuple[str, list]:
+    """The one statement behind the nearest-shop API (see nearest_retail_point_rows), and its parameters.
+
+    It wraps the nearest_retail_points query (public shops only) and adds, for its ≤ `limit` rows,
+    the coordinates, the sorted product-kind codes and the opening state at `at` (geo.hours).
+    """
+    statement, params, _shape = _nearest_statement(
+        lat=lat,
+        lng=lng,
+        at=at,
+        limit=limit,
+        radius_m=radius_m,
+        product_kind=product_kind,
+        open_now=open_now,
+        extra=extra,
+    )
+    return statement, params
+
+
+def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now, extra):
+    """(statement, params, shape): `shape` is the reusable _NearestShape, or None for a one-off statement."""
+    from geo.hours import opening_state_sql
+
+    limit = validate_limit(limit)
+    shape = None
+    if open_now or extra is not None:  # rarer shapes: compiled by the ORM each time
+        inner_sql, inner_params = _nearest_inner_sql(
+            lat=lat,
+            lng=lng,
+            limit=limit,
+            radius_m=radius_m,
+            product_kind=product_kind,
+            open_at=at if open_now else None,
+            extra=extra,
+        )
+    else:
+        shape = _NearestShape.get(limit, radius_m is not None, bool(product_kind))
+        inner_sql, inner_params = shape.bind(lat=lat, lng=lng, radius_m=radius_m, product_kind=product_kind)
+    state_sql, state_columns, state_params = opening_state_sql("n.id", at)
+    # Safe: inner_sql comes from the ORM (values are parameters), the rest are constants of geo.
+    statement = (
+        "SELECT n.id, n.name, n.kind, n.address, n.phone, n.zalo, n.distance_m, "  # noqa: S608
+        "ST_Y(n.location::geometry), ST_X(n.location::geometry), "
+        "ARRAY(SELECT k.code FROM geo_retailpoint_product_kinds t JOIN geo_productkind k ON k.id = t.productkind_id "
+        "WHERE t.retailpoint_id = n.id ORDER BY k.code), "
+        f"{state_columns} "
+        f"FROM ({inner_sql}) n LEFT JOIN LATERAL ({state_sql}) state ON true "
+        "ORDER BY n.distance_m, n.id"
+    )
+    return statement, [*inner_params, *state_params], shape
+
+
+def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extra) -> tuple[str, list]:
+    """The ORM's SQL of nearest_retail_points (public shops) selecting only the API's columns."""
+    nearest = _nearest_ordered(
+        lat=lat,
+        lng=lng,
+        limit=limit,
+        radius_m=radius_m,
+        product_kind=product_kind,
+        verified_only=True,
+        open_at=open_at,
+        extra=extra,
+        queryset=RetailPoint.objects.all(),
+    ).values(*_NEAREST_ROW_COLUMNS, "location")[:limit]
+    sql, params = nearest.query.sql_with_params()
+    return sql, list(params)
+
+
+class _NearestShape:
+    """The compiled SQL of one shape of the nearest query (limit, radius or not, product kind or not).
+
+    Building the query with the ORM costs several milliseconds, more than running it. So each shape is
+    compiled once, with sentinel values for the origin, radius and product kind, and the positions of
+    those values among the parameters are remembered; `bind` puts a request's values in their place.
+    A test checks that the result equals a fresh compilation.
+    """
+
+    _LAT, _LNG = 1.2345678, 2.3456789  # valid coordinates no request is expected to send...
+    _RADIUS = 123_457.891  # ...and values that nothing else in the query uses (checked below)
+    _KIND = "\u241fsentinel-kind"
+    _cache: dict = {}
+
+    def __init__(self, limit: int, has_radius: bool, has_kind: bool):
+        self.name = f"hg_nearest_{limit}_{int(has_radius)}_{int(has_kind)}"
+        sql, params = _nearest_inner_sql(
+            lat=self._LAT,
+            lng=self._LNG,
+            limit=limit,
+            radius_m=self._RADIUS if has_radius else None,
+            product_kind=self._KIND if has_kind else None,
+            open_at=None,
+            extra=None,
+        )
+        origin = point(self._LAT, self._LNG)
+        self.sql, self.params, self.slots = sql, params, []
+        for index, value in enumerate(params):
+            if isinstance(value, str) and value == origin.ewkt:
+                self.slots.append((index, "ewkt"))
+            elif isinstance(value, str) and value == self._KIND:
+                self.slots.append((index, "kind"))
+            elif isinstance(value, float) and value == self._RADIUS:
+                self.slots.append((index, "radius"))
+            elif hasattr(value, "ewkb") and bytes(value.ewkb) == bytes(origin.ewkb):
+                self.slots.append((index, "adapter"))
+        found = {kind for _index, kind in self.slots}
+        expected = {"ewkt", "adapter"} | ({"radius"} if has_radius else set()) | ({"kind"} if has_kind else set())
+        if found != expected:  # the query changed shape: never bind blindly
+            raise RuntimeError(f"nearest query sentinels not found: {sorted(expected - found)}")
+
+    @classmethod
+    def get(cls, limit: int, has_radius: bool, has_kind: bool) -> _NearestShape:
+        key = (limit, has_radius, has_kind)
+        shape = cls._cache.get(key)
+        if shape is None:
+            shape = cls._cache[key] = cls(limit, has_radius, has_kind)
+        return shape
+
+    def execute(self, cursor, statement: str, params: list) -> None:
+        """Run the whole statement (this shape's inner SQL wrapped by nearest_retail_points_sql) prepared.
+
+        Planning the statement costs about as much as running it; a prepared statement is planned
+        once per database connection (PostgreSQL keeps it until the connection closes, whatever
+        happens to the transaction) and executed with the request's values. This needs a database
+        session per Django connection, as with a direct connection or a session-pooling proxy (a
+        transaction-pooling proxy such as PgBouncer in transaction mode would not keep it).
+        """
+        raw = cursor.db.connection
+        prepared = _PREPARED.setdefault(raw, set())
+        if self.name not in prepared:
+            numbered = iter(range(1, len(params) + 1))
+            text = re.sub(r"%(s|%)", lambda match: "%" if match.group(1) == "%" else f"${next(numbered)}", statement)
+            cursor.execute(f"PREPARE {self.name} AS {text}")
+            prepared.add(self.name)
+        cursor.execute(f"EXECUTE {self.name}({', '.join(['%s'] * len(params))})", params)
+
+    def bind(self, *, lat, lng, radius_m, product_kind) -> tuple[str, list]:
+        origin = point(lat, lng)
+        values = {"ewkt": origin.ewkt, "kind": product_kind}
+        if radius_m is not None:
+            values["radius"] = validate_radius_m(radius_m)
+        params = list(self.params)
+        for index, kind in self.slots:
+            if kind == "adapter":
+                template = self.params[index]
+                params[index] = type(template)(origin, geography=template.geography)
+            else:
+                params[index] = values[kind]
+        return self.sql, params
+
+
+@dataclass(frozen=True)
+class NearestRow:
+    """One shop of the nearest-shop API: plain values, no model instance."""
+
+    id: int
+    name: str
+    kind: str
+    address: str
+    phone: str
+    zalo: str
+    distance_m: float
+    lat: float
+    lng: float
+    product_kinds: list[str]
+    opening: object  # geo.hours.OpeningState
+
+
+def nearest_retail_point_rows(
+    *,
+    lat: float,
+    lng: float,
+    at: datetime.datetime,
+    limit: int = 10,
+    radius_m: float | None = None,
+    product_kind: str | None = None,
+    open_now: bool = False,
+    extra: Q | None = None,
+) -> list[NearestRow]:
+    """The `limit` nearest public shops with everything a consumer needs, in ONE statement.
+
+    Same filters and exact ordering as nearest_retail_points (which it wraps); each row also carries
+    its coordinates, product-kind codes and opening state at `at`, computed by PostgreSQL. No model
+    instances are built. Raises ValueError for bad coordinates, radius or limit.
+    """
+    from geo.hours import opening_state_from_row
+
+    try:
+        statement, params, shape = _nearest_statement(
+            lat=lat,
+            lng=lng,
+            at=at,
+            limit=limit,
+            radius_m=radius_m,
+            product_kind=product_kind,
+            open_now=open_now,
+            extra=extra,
+        )
+    except EmptyResultSet:  # an `extra` condition that can match nothing (e.g. Q(pk__in=[]))
+        return []
+    with connections[RetailPoint.objects.db].cursor() as cursor:
+        if shape is not None:
+            shape.execute(cursor, statement, params)
+        else:
+            cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return [
+        NearestRow(
+            id=row[0],
+            name=row[1],
+            kind=row[2],
+            address=row[3],
+            phone=row[4],
+            zalo=row[5],
+            distance_m=row[6],
+            lat=row[7],
+            lng=row[8],
+            product_kinds=row[9],
+            opening=opening_state_from_row(row[10], row[11], row[12]),
+        )
+        for row in rows
+    ]
 
 
 class _WithinRadius(Func):
@@ -517,10 +778,10 @@ def admin_units_geojson(queryset: QuerySet | None = None) -> str:
 def directions_urls(lat: float, lng: float) -> dict[str, str]:
     """Links that open turn-by-turn directions to the point in OpenStreetMap and Google Maps (no key)."""
     lat, lng = validate_lat_lng(lat, lng)
-    destination = f"{lat:.6f},{lng:.6f}"
+    # Formatted numbers hold only digits, "-" and "."; "," and ";" are the only characters to escape
+    # (as urlencode would: %2C, %3B), written out because this runs for every shop of every answer.
+    destination = f"{lat:.6f}%2C{lng:.6f}"
     return {
-        "osm": "https://www.openstreetmap.org/directions?"
-        + urlencode({"route": f";{destination}"})
-        + f"#map=16/{lat:.6f}/{lng:.6f}",
-        "google": "https://www.google.com/maps/dir/?" + urlencode({"api": "1", "destination": destination}),
+        "osm": f"https://www.openstreetmap.org/directions?route=%3B{destination}#map=16/{lat:.6f}/{lng:.6f}",
+        "google": f"https://www.google.com/maps/dir/?api=1&destination={destination}",
     }

@@ -25,13 +25,27 @@ def _as(validator, value, field: str):
         raise serializers.ValidationError(str(error)) from None
 
 
+def check_product_kind(code: str) -> None:
+    """ValidationError (naming the code) unless a product kind has this code."""
+    if not ProductKind.objects.filter(code=code).exists():
+        raise serializers.ValidationError(_("Unknown product kind “%(code)s”.") % {"code": code})
+
+
 class ProductKindCodeField(serializers.CharField):
-    """A product kind's code; an unknown code is an error that names it."""
+    """A product kind's code; an unknown code is an error that names it.
+
+    With `checked_later=True` the field only reads the code and the view calls check_product_kind
+    itself when it needs to (the nearest API: only when nothing was found, saving a query).
+    """
+
+    def __init__(self, *, checked_later: bool = False, **kwargs):
+        self.checked_later = checked_later
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         code = super().to_internal_value(data)
-        if not ProductKind.objects.filter(code=code).exists():
-            raise serializers.ValidationError(_("Unknown product kind “%(code)s”.") % {"code": code})
+        if not self.checked_later:
+            check_product_kind(code)
         return code
 
 
@@ -52,7 +66,8 @@ class CoordinateField(serializers.CharField):
 class NearestQuerySerializer(serializers.Serializer):
     lat = CoordinateField(axis="lat")
     lng = CoordinateField(axis="lng")
-    product_kind = ProductKindCodeField(required=False, max_length=30)
+    # An unknown code matches no shop: the view checks the code only when nothing was found.
+    product_kind = ProductKindCodeField(required=False, max_length=30, checked_later=True)
     radius_m = serializers.CharField(required=False, max_length=30)
     limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=queries.MAX_LIMIT)
     open_now = serializers.BooleanField(required=False, default=False)

@@ -47,13 +47,8 @@ def in_stock_filter(value: str, params: Mapping | None = None) -> Q:
 
 
 def register() -> None:
-    import inspect
-
     from geo.queries import register_nearest_filter
 
-    # `in_stock` needs `product_kind` from the same request: geo passes the parameters to filters
-    # registered with_params=True (once it supports that; see the report of issue 6).
-    passes_params = "with_params" in inspect.signature(register_nearest_filter).parameters
     register_nearest_filter(
         "product",
         product_filter,
@@ -63,5 +58,5 @@ def register() -> None:
         "in_stock",
         in_stock_filter,
         description="1: only authorised resellers with stock (of product_kind, if given).",
-        **({"with_params": True} if passes_params else {}),
+        with_params=True,  # `in_stock` reads `product_kind` from the same request
     )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: the geo benchmarks (docs/benchmarks.md). They create and fill their own database,
-# hagiang_bench, on the cluster DATABASE_URL points at, and serve the API on 127.0.0.1 only.
+# make bench: every benchmark of docs/benchmarks.md. They create and fill their own databases
+# (hagiang_bench*) on the cluster DATABASE_URL points at, and serve the site on 127.0.0.1 only.
 #   scripts/bench.sh [--points N]     (default 1,000,000; e.g. --points 100000 for a quick run)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,3 +20,15 @@ say "Nearest-10 with a product-kind filter ($POINTS retail points)"
 "$VENV/bin/python" -m bench.geo_nearest --points "$POINTS"
 say "Map viewport GeoJSON with 10,000 points in view"
 "$VENV/bin/python" -m bench.geo_bbox --points "$POINTS"
+say "Nearest-10 genuine, in stock ($POINTS retail points with stock rows)"
+"$VENV/bin/python" -m bench.marketplace_nearest_stock --points "$POINTS"
+say "Checkout throughput and oversell count"
+"$VENV/bin/python" -m bench.marketplace_checkout
+say "Issuing 100,000 stamps beside a raw COPY"
+"$VENV/bin/python" -m bench.stamps_issue
+say "QR encoding beside the bare libraries"
+"$VENV/bin/python" -m bench.stamps_qr
+say "A 100,000-label print run on every core"
+"$VENV/bin/python" -m bench.stamps_print
+say "The scan page with recording beside /healthz"
+"$VENV/bin/python" -m bench.scan_page

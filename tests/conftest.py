@@ -40,10 +40,13 @@ DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequenc
 
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
-    """Rate-limit counters live in the cache table: every test that uses the database starts with none."""
+    """Rate-limit counters and the cache: every test that uses the database starts with none."""
     if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
     from django.core.cache import cache
 
+    from backend import throttling
+
     cache.clear()
+    throttling.reset()

@@ -106,3 +106,39 @@ def test_states_for_a_list_cost_a_fixed_number_of_queries(django_assert_num_quer
     with django_assert_num_queries(3):  # the shops, their weekly hours, their exceptions
         states = [hours.opening_state(p, moment) for p in hours.with_opening_hours(RetailPoint.objects.all(), moment)]
     assert len(states) == 12 and all(state.is_open for state in states)
+
+
+def test_the_opening_state_computed_in_sql_agrees_with_python_all_week(shop):
+    OpeningException.objects.create(retail_point=shop, date=MONDAY + datetime.timedelta(days=2), closed=True)
+    OpeningException.objects.create(
+        retail_point=shop,
+        date=MONDAY + datetime.timedelta(days=6),
+        closed=False,
+        opens=datetime.time(8),
+        closes=datetime.time(12),
+    )
+    others = [
+        make_point(
+            "Touching", 22.801, 104.98, hours=[(0, "06:00", "12:00"), (0, "12:00", "18:00"), (3, "09:00", "10:00")]
+        ),
+        make_point(
+            "Overlapping", 22.802, 104.98, hours=[(1, "08:00", "15:00"), (1, "09:00", "11:00"), (1, "14:00", "20:00")]
+        ),
+        make_point("No hours", 22.803, 104.98),
+        make_point("Always", 22.804, 104.98, hours="always"),
+    ]
+    OpeningException.objects.create(
+        retail_point=others[2],
+        date=MONDAY + datetime.timedelta(days=4),
+        closed=False,
+        opens=datetime.time(18),
+        closes=datetime.time(22),
+    )
+    shops = {point.pk: point for point in [shop, *others]}
+    for day_offset in range(8):
+        for clock in ("00:00", "06:59", "07:00", "09:30", "11:30", "12:00", "14:30", "17:30", "19:00", "23:59"):
+            moment = at(MONDAY + datetime.timedelta(days=day_offset), clock)
+            rows = queries.nearest_retail_point_rows(lat=22.8, lng=104.98, at=moment, limit=10)
+            assert {row.id for row in rows} == set(shops)
+            for row in rows:
+                assert row.opening == hours.opening_state(shops[row.id], moment), (shops[row.id].name, moment)

@@ -320,3 +320,25 @@ def test_directions_links_open_osm_and_google_at_the_shop():
     assert links["osm"].startswith("https://www.openstreetmap.org/directions?")
     assert "22.405000%2C104.820000" in links["osm"]
     assert links["google"] == "https://www.google.com/maps/dir/?api=1&destination=22.405000%2C104.820000"
+
+
+@pytest.mark.parametrize(
+    ("radius_m", "product_kind", "limit"),
+    [(None, None, 10), (2500.5, None, 1), (None, "tea", 50), (40_000, "orange", 7)],
+)
+def test_the_api_statement_reuses_a_compiled_shape_equal_to_a_fresh_compilation(radius_m, product_kind, limit):
+    from django.utils import timezone
+
+    rng = random.Random(11)
+    moment = timezone.now()
+    for _ in range(3):
+        lat, lng = rng.uniform(8.6, 23.4), rng.uniform(102.1, 109.5)
+        cached = queries.nearest_retail_points_sql(
+            lat=lat, lng=lng, at=moment, limit=limit, radius_m=radius_m, product_kind=product_kind
+        )
+        # An `extra` condition that changes nothing forces the ORM to compile the statement afresh.
+        fresh = queries.nearest_retail_points_sql(
+            lat=lat, lng=lng, at=moment, limit=limit, radius_m=radius_m, product_kind=product_kind, extra=Q()
+        )
+        assert cached[0] == fresh[0]
+        assert [str(value) for value in cached[1]] == [str(value) for value in fresh[1]]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import inspect
 import re
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from geo.queries import register_nearest_filter
 from marketplace.models import Listing, RetailStock
 from tests.marketplace import factories as f
 from tracing.models import Certificate
@@ -110,10 +108,6 @@ def test_nearest_with_a_product_lists_only_authorised_resellers_with_it_in_stock
     assert nearest(client_of(), product=oranges.product_id) == ["Cửa hàng Cam Việt Quang"]
 
 
-@pytest.mark.skipif(
-    "with_params" not in inspect.signature(register_nearest_filter).parameters,
-    reason="geo's nearest API does not yet pass the other parameters to registered filters (report of issue 6)",
-)
 def test_nearest_in_stock_of_a_kind(client_of, stocked):
     assert nearest(client_of(), product_kind="orange", in_stock="1") == ["Cửa hàng Cam Việt Quang"]
 

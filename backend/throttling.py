@@ -1,0 +1,221 @@
+"""API rate limits: window counters in PostgreSQL, one statement per request, shared by every process.
+
+DRF's own throttles keep a list of timestamps per client in Django's cache; with the database cache
+that cost 12 statements per request (each `cache.set` also counts the whole cache table). Here a
+request costs one statement on the table `backend_rate_counter` (UNLOGGED, migration
+backend/0003_rate_counters), essentially
+
+    INSERT … VALUES (key, window_start, …, 1)
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = hits + 1 WHERE <still under the limit>
+    RETURNING hits
+
+which checks and counts the request atomically for every web and worker process at once (no
+broker). A refused request is not counted (as with DRF), so a client that keeps knocking is let in
+again as soon as its rate allows.
+
+The counters are per fixed window (a minute for "120/min"), and the limit applies to a sliding
+estimate: this window's count plus the previous window's count weighted by how much of the last
+`window` seconds it still covers (read in the same statement). Plain fixed windows would let a client
+make twice the rate across a window boundary, and forget a burst of password guesses that straddles
+one.
+
+Who is counted:
+
+* `ApiRateThrottle` (the default for every API view): a signed-in user by their id, at the "user"
+  rate; an anonymous client by their address (honouring NUM_PROXIES, like DRF) at the "anon" rate.
+  (DRF's pair of throttles also counted anonymous clients against the "user" rate; the "anon" rate
+  is the lower one, so one counter does the same job.)
+* `ScopedRateLimitThrottle`: views with a `throttle_scope` (e.g. "auth" for token login), by user
+  id or address, at the scope's rate.
+
+Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], read at each request (so that
+`override_settings` works); a rate of None means no limit. Addresses are stored as a keyed hash,
+never in clear. A refused request gets DRF's 429 (the API's error shape) with Retry-After: the
+seconds until the estimate lets the next request through.
+
+Rows that no estimate reads any more are deleted in batches by the same statement, at most once a
+minute per process (a data-modifying CTE whose condition is false the rest of the time, so it costs
+nothing then); the table holds about two rows per active client and scope.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import random
+import threading
+import time
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+TABLE = "backend_rate_counter"
+PRUNE_EVERY_S = 60.0
+PRUNE_BATCH = 5_000
+
+# Table and column names are constants of this module; the values are parameters. The last column
+# is this window's count before the request (the CTEs all see the same snapshot): it and the previous
+# window's count give Retry-After when the request is refused.
+_HIT_SQL = f"""
+WITH prev AS (
+    SELECT coalesce((SELECT hits FROM {TABLE} WHERE key = %(key)s AND window_start = %(prev_start)s), 0) AS hits
+), counted AS (
+    INSERT INTO {TABLE} AS c (key, window_start, expires_at, hits)
+    SELECT %(key)s, %(start)s, %(expires)s, 1 FROM prev WHERE 1 + prev.hits * %(weight)s <= %(limit)s
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + 1
+    WHERE c.hits + 1 + (SELECT hits FROM prev) * %(weight)s <= %(limit)s
+    RETURNING hits
+), pruned AS (
+    DELETE FROM {TABLE} WHERE %(prune)s AND ctid = ANY(ARRAY(
+        SELECT ctid FROM {TABLE} WHERE expires_at < %(now)s LIMIT {PRUNE_BATCH}
+    ))
+)
+SELECT (SELECT hits FROM counted), (SELECT hits FROM prev),
+       (SELECT hits FROM {TABLE} WHERE key = %(key)s AND window_start = %(start)s)
+"""  # noqa: S608
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+_prune_lock = threading.Lock()
+_next_prune = 0.0
+
+
+@functools.lru_cache(maxsize=64)
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'120/min' → (120, 60): requests allowed per window, window length in seconds (DRF's syntax)."""
+    try:
+        number, period = rate.split("/")
+        return int(number), _PERIODS[period.strip()[0]]
+    except (ValueError, KeyError, IndexError):
+        raise ImproperlyConfigured(f"Malformed throttle rate {rate!r}: use e.g. 120/min.") from None
+
+
+def rate_for(scope: str) -> tuple[int, int] | None:
+    """(limit, window seconds) of a scope from the settings; None when its rate is None (no limit)."""
+    rates = api_settings.DEFAULT_THROTTLE_RATES
+    if scope not in rates:
+        raise ImproperlyConfigured(f"No throttle rate set for the {scope!r} scope in DEFAULT_THROTTLE_RATES.")
+    rate = rates[scope]
+    return None if rate is None else parse_rate(rate)
+
+
+def hit(key: str, limit: int, window_s: int, now: float) -> float | None:
+    """Count one request for `key` if the limit allows it: None when allowed, else seconds to wait."""
+    start = int(now // window_s) * window_s
+    elapsed = now - start
+    weight = 1.0 - elapsed / window_s  # share of the previous window still inside the last window_s seconds
+    params = {
+        "key": key,
+        "start": start,
+        "prev_start": start - window_s,
+        "expires": start + 2 * window_s,
+        "weight": weight,
+        "limit": limit,
+        "prune": _prune_due(now),
+        "now": int(now),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT_SQL, params)
+        counted, previous, current = cursor.fetchone()
+    if counted is not None:
+        return None
+    return _wait(limit, window_s, elapsed, previous, current or 0)
+
+
+def _wait(limit: int, window_s: int, elapsed: float, previous: int, current: int) -> float:
+    """Seconds until `current + 1 + previous × weight ≤ limit` (the weight falls as the window goes on)."""
+    if current + 1 <= limit:
+        if previous <= 0:  # refused only because other requests of the same client came in meanwhile
+            return 1.0
+        # Later in this window, once the previous window weighs little enough.
+        return max(1.0, window_s * (1.0 - (limit - current - 1) / previous) - elapsed)
+    # In the next window, where this window's count becomes the previous one.
+    later = window_s * (1.0 - (limit - 1) / current) if current > limit - 1 and current > 0 else 0.0
+    return max(1.0, window_s - elapsed + max(0.0, later))
+
+
+def _prune_due(now: float) -> bool:
+    """True at most once a minute per process (with jitter, so that processes spread out)."""
+    global _next_prune
+    with _prune_lock:
+        if now < _next_prune:
+            return False
+        _next_prune = now + PRUNE_EVERY_S * random.uniform(0.8, 1.2)  # noqa: S311 - not security related
+        return True
+
+
+def prune(now: float | None = None) -> int:
+    """Delete (up to a batch of) the rows that no estimate reads after `now`; how many rows went."""
+    now = time.time() if now is None else now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {TABLE} WHERE expires_at < %s LIMIT %s))",  # noqa: S608
+            [int(now), PRUNE_BATCH],
+        )
+        return cursor.rowcount
+
+
+def reset() -> None:
+    """Forget every counter (tests, or after changing the rates).
+
+    DELETE rather than TRUNCATE: no exclusive lock, so it is safe inside a test's transaction while
+    other connections count requests.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 - a constant
+
+
+def client_key(request) -> str:
+    """Who is asking: 'u<id>' for a signed-in user, else 'a' + a keyed hash of the client's address."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    address = BaseThrottle().get_ident(request) or ""
+    return "a" + hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+class _PostgresRateThrottle(BaseThrottle):
+    """Checks and counts the request in one statement; subclasses choose the scope."""
+
+    timer = time.time
+
+    def __init__(self):
+        self._wait: float | None = None
+
+    def scope_for(self, request, view) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request, view) -> bool:
+        scope = self.scope_for(request, view)
+        if scope is None:
+            return True
+        rate = rate_for(scope)
+        if rate is None:
+            return True
+        limit, window_s = rate
+        self._wait = hit(f"{scope}:{client_key(request)}", limit, window_s, self.timer())
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        """Seconds until a request would be let through again (DRF sends it as Retry-After)."""
+        return self._wait
+
+
+class ApiRateThrottle(_PostgresRateThrottle):
+    """The default API limit: the "user" rate per signed-in user, the "anon" rate per anonymous address."""
+
+    def scope_for(self, request, view) -> str:
+        user = getattr(request, "user", None)
+        return "user" if user is not None and user.is_authenticated else "anon"
+
+
+class ScopedRateLimitThrottle(_PostgresRateThrottle):
+    """The rate of the view's `throttle_scope` (e.g. "auth"), per user or address; views without one are free."""
+
+    scope_attr = "throttle_scope"
+
+    def scope_for(self, request, view) -> str | None:
+        return getattr(view, self.scope_attr, None)

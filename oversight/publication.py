@@ -1,0 +1,197 @@
+"""The public list of participants (plan III.6) and its open data: CSV, JSON and GeoJSON at stable URLs.
+
+Only public fields, never personal data: no phone numbers, emails or representatives' names; the tax
+number only of enterprises and cooperatives (a household business may have given a person's ID
+number); a household business's street address is left out and its position rounded to 0.01° (about
+1 km), since it is often the family's home. Only approved participants are listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, FloatField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Round
+from django.urls import reverse
+from django.utils import timezone
+
+from geo import oversight_queries
+from tracing.models import Certificate, Producer, Product, ProductionArea
+
+#: The fields of every open-data file, in order: a contract with the sites that reuse them.
+PUBLIC_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "status",
+    "participating_since",
+    "commune",
+    "district",
+    "address",
+    "tax_number",
+    "website",
+    "product_kinds",
+    "products",
+    "certificates",
+    "area_ha",
+    "lat",
+    "lng",
+    "url",
+)
+HOUSEHOLD_DECIMALS = 2
+LICENCE = "CC BY 4.0"
+
+
+def _area_ha():
+    total = (
+        ProductionArea.objects.filter(producer=OuterRef("pk"))
+        .order_by()
+        .values("producer")
+        .annotate(total=Sum("area_ha"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=FloatField()), 0.0, output_field=FloatField())
+
+
+def participants(queryset=None):
+    """Approved producers, with what the public list and the files show, in 3 queries."""
+    today = timezone.localdate()
+    qs = queryset if queryset is not None else Producer.objects.all()
+    return (
+        qs.filter(status=Producer.Status.APPROVED)
+        .select_related("commune", "commune__parent")
+        .annotate(total_area_ha=_area_ha())
+        .prefetch_related(
+            Prefetch(
+                "products",
+                queryset=Product.objects.filter(is_active=True).select_related("kind").order_by("name_vi"),
+                to_attr="public_products",
+            ),
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.valid_on(today).order_by("scheme", "number"),
+                to_attr="valid_certificates",
+            ),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def _is_household(producer) -> bool:
+    return producer.kind == Producer.Kind.HOUSEHOLD
+
+
+def public_record(producer, *, base_url: str = "") -> dict:
+    household = _is_household(producer)
+    decimals = HOUSEHOLD_DECIMALS if household else 5
+    commune = producer.commune
+    return {
+        "id": producer.pk,
+        "name": producer.name,
+        "kind": producer.kind,
+        "status": producer.status,
+        "participating_since": timezone.localtime(producer.status_changed_at).date().isoformat(),
+        "commune": commune.name if commune else "",
+        "district": commune.parent.name if commune and commune.parent_id else "",
+        "address": "" if household else producer.address,
+        "tax_number": "" if household else producer.tax_number,
+        "website": producer.website,
+        "product_kinds": sorted({p.kind.code for p in producer.public_products}),
+        "products": [p.name_vi for p in producer.public_products],
+        "certificates": [
+            {
+                "scheme": c.scheme,
+                "label": c.label,
+                "number": c.number,
+                "issuer": c.issuer,
+                "valid_from": c.valid_from.isoformat(),
+                "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+            }
+            for c in producer.valid_certificates
+        ],
+        "area_ha": round(producer.total_area_ha or 0.0, 2),
+        "lat": round(producer.location.y, decimals),
+        "lng": round(producer.location.x, decimals),
+        "url": base_url + reverse("tracing:producer", args=[producer.pk]),
+    }
+
+
+def records(queryset=None, *, base_url: str = "") -> list[dict]:
+    return [public_record(p, base_url=base_url) for p in participants(queryset)]
+
+
+def as_json(queryset=None, *, base_url: str = "") -> str:
+    items = records(queryset, base_url=base_url)
+    body = {
+        "title": "Hà Giang Origin — participating producers",
+        "licence": LICENCE,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "fields": list(PUBLIC_FIELDS),
+        "count": len(items),
+        "producers": items,
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1)
+
+
+def as_csv(queryset=None, *, base_url: str = "") -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # spreadsheet programs then read the Vietnamese letters as UTF-8
+    writer = csv.DictWriter(buffer, fieldnames=PUBLIC_FIELDS)
+    writer.writeheader()
+    for record in records(queryset, base_url=base_url):
+        row = dict(record)
+        row["product_kinds"] = " ".join(record["product_kinds"])
+        row["products"] = "; ".join(record["products"])
+        row["certificates"] = "; ".join(f"{c['label']} {c['number']}" for c in record["certificates"])
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def as_geojson(queryset=None, *, base_url: str = "") -> str:
+    """A FeatureCollection built by PostGIS: the same public fields (lists as arrays), positions of
+    household businesses rounded to about 1 km."""
+    today = timezone.localdate()
+    qs = (queryset if queryset is not None else Producer.objects.all()).filter(status=Producer.Status.APPROVED)
+    household = Q(kind=Producer.Kind.HOUSEHOLD)
+    from django.db.models import Case, CharField, DecimalField, Value, When
+    from django.db.models.functions import Cast, Concat, TruncDate
+
+    page_path = reverse("tracing:producer", args=[0]).replace("/0/", "/")
+    properties = {
+        "id": F("pk"),
+        "name": F("name"),
+        "kind": F("kind"),
+        "status": F("status"),
+        "participating_since": Cast(TruncDate("status_changed_at"), output_field=CharField()),
+        "commune": F("commune__name"),
+        "district": F("commune__parent__name"),
+        "address": Case(When(household, then=Value("")), default=F("address"), output_field=CharField()),
+        "tax_number": Case(When(household, then=Value("")), default=F("tax_number"), output_field=CharField()),
+        "website": F("website"),
+        "product_kinds": ArraySubquery(
+            Product.objects.filter(producer=OuterRef("pk"), is_active=True)
+            .order_by("kind__code")
+            .values_list("kind__code", flat=True)
+            .distinct()
+        ),
+        "products": ArraySubquery(
+            Product.objects.filter(producer=OuterRef("pk"), is_active=True).order_by("name_vi").values("name_vi")
+        ),
+        "certificates": ArraySubquery(
+            Certificate.objects.valid_on(today)
+            .filter(producer=OuterRef("pk"))
+            .order_by("scheme", "number")
+            .annotate(text=Concat("scheme", Value(" "), "number", output_field=CharField()))
+            .values("text")
+        ),
+        "area_ha": Round(Cast(_area_ha(), output_field=DecimalField(max_digits=14, decimal_places=4)), 2),
+        "url": Concat(Value(base_url + page_path), Cast(F("pk"), output_field=CharField()), Value("/")),
+    }
+    return oversight_queries.points_geojson(
+        qs.order_by("name", "pk"),
+        properties=properties,
+        coarse_decimals={"when": household, "decimals": HOUSEHOLD_DECIMALS},
+    )

@@ -1,0 +1,1 @@
+"""Officials' pages (oversight) and the public participants' list with its open data."""

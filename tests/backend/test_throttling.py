@@ -1,0 +1,186 @@
+"""API rate limits kept in PostgreSQL (backend/throttling.py): per client, per user, per window, shared."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from backend import throttling
+from backend.throttling import ApiRateThrottle, ScopedRateLimitThrottle
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "/api/v1/"  # the API root: open to everyone, throttled like every API view
+ME = "/api/v1/me/"
+START = 1_800_000_000.0  # a whole minute (and hour) in Unix time
+
+
+@pytest.fixture
+def rates(settings):
+    """Set some rates for the test (the others keep their configured values)."""
+
+    def apply(**scoped):
+        merged = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **scoped}
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": merged}
+
+    return apply
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock the throttles read, which the test moves by hand."""
+    now = [START]
+
+    def read():
+        return now[0]
+
+    for throttle in (ApiRateThrottle, ScopedRateLimitThrottle):
+        monkeypatch.setattr(throttle, "timer", staticmethod(read))
+    monkeypatch.setattr(throttling, "_next_prune", 0.0)  # restored afterwards: real time resumes
+    return now
+
+
+def statuses(client, path, count, **headers):
+    return [client.get(path, **headers).status_code for _ in range(count)]
+
+
+def test_an_anonymous_client_is_refused_after_its_limit_and_others_are_not(rates):
+    rates(anon="3/min")
+    client = APIClient()
+    assert statuses(client, PUBLIC, 4, REMOTE_ADDR="203.0.113.7") == [200, 200, 200, 429]
+    assert statuses(client, PUBLIC, 1, REMOTE_ADDR="203.0.113.8") == [200]
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(rates, settings):
+    rates(anon="2/min")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = APIClient()
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    assert statuses(client, PUBLIC, 3, HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy) == [200, 200, 429]
+    # Another visitor behind the same proxy has their own count; a spoofed first hop does not help.
+    assert statuses(client, PUBLIC, 1, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy) == [200]
+    assert statuses(client, PUBLIC, 1, HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.1", **proxy) == [429]
+
+
+def test_a_signed_in_user_has_the_user_rate_whatever_address_they_use(rates):
+    rates(anon="1/min", user="3/min")
+    tuan, lan = make_user("tuan"), make_user("lan")
+    client = APIClient()
+    client.force_authenticate(tuan)
+    assert statuses(client, ME, 2, REMOTE_ADDR="203.0.113.1") == [200, 200]
+    assert statuses(client, ME, 2, REMOTE_ADDR="203.0.113.2") == [200, 429]
+    other = APIClient()
+    other.force_authenticate(lan)
+    assert statuses(other, ME, 1, REMOTE_ADDR="203.0.113.1") == [200]
+
+
+def test_the_refusal_keeps_the_error_shape_and_says_when_to_retry(rates, clock):
+    rates(anon="2/min")
+    client = APIClient()
+    clock[0] = START + 15
+    statuses(client, PUBLIC, 2)
+    response = client.get(PUBLIC)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    # The next minute starts at 60 s, but these 2 requests still weigh 2 × (1 - t/60) in it: at 30 s
+    # into it they weigh 1, and one more request fits.
+    assert response["Retry-After"] == "75"
+
+
+def test_a_new_window_lets_the_client_in_again_and_a_burst_across_the_boundary_still_counts(rates, clock):
+    rates(anon="4/min")
+    client = APIClient()
+    clock[0] = START + 50
+    assert statuses(client, PUBLIC, 5) == [200, 200, 200, 200, 429]
+    # 12 s into the next minute the last minute still weighs 4 × 48/60 = 3.2 requests: none more fits.
+    clock[0] = START + 72
+    response = client.get(PUBLIC)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3"  # at 75 s the weight is 3, and one request fits
+    clock[0] = START + 75
+    assert statuses(client, PUBLIC, 2) == [200, 429]
+    # Two minutes later nothing is remembered.
+    clock[0] = START + 180
+    assert statuses(client, PUBLIC, 5) == [200, 200, 200, 200, 429]
+
+
+def test_refused_requests_do_not_count(rates, clock):
+    rates(anon="2/min")
+    client = APIClient()
+    assert statuses(client, PUBLIC, 10) == [200, 200] + [429] * 8
+    # Half way through the next minute the last one weighs half its count: 1 request, not 5.
+    clock[0] = START + 90
+    assert statuses(client, PUBLIC, 2) == [200, 429]
+
+
+def test_token_login_has_its_own_scope_and_leaves_the_other_limits_alone(rates):
+    rates(anon="2/min", auth="3/min")
+    make_user("tuan")
+    client = APIClient()
+    logins = [
+        client.post("/api/v1/auth/token/", {"username": "tuan", "password": "wrong"}).status_code for _ in range(4)
+    ]
+    assert logins == [400, 400, 400, 429]
+    assert statuses(client, PUBLIC, 3) == [200, 200, 429]
+
+
+def test_a_request_costs_one_statement(rates):
+    rates(anon="100/min")
+    client = APIClient()
+    client.get(PUBLIC)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(PUBLIC).status_code == 200
+    ours = [query["sql"] for query in captured.captured_queries if throttling.TABLE in query["sql"]]
+    assert len(ours) == 1, ours
+
+
+def test_old_windows_are_pruned_and_current_ones_kept(rates, clock):
+    rates(anon="5/min")
+    client = APIClient()
+    statuses(client, PUBLIC, 2, REMOTE_ADDR="203.0.113.1")
+    clock[0] = START + 60
+    statuses(client, PUBLIC, 1, REMOTE_ADDR="203.0.113.2")
+    # At START + 120 the first window (read until START + 120 by the estimate) is no longer needed.
+    assert throttling.prune(START + 121) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT hits FROM {throttling.TABLE}")  # noqa: S608
+        assert cursor.fetchall() == [(1,)]
+
+
+def test_a_malformed_or_missing_rate_is_a_configuration_error(rates):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        throttling.parse_rate("ten/min")
+    with pytest.raises(ImproperlyConfigured):
+        throttling.rate_for("no-such-scope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counters_are_shared_by_every_connection(rates):
+    """Two processes (here: two threads, each with its own database connection) see one count."""
+    rates(anon="6/min")
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def visitor():
+        client = APIClient()
+        try:
+            mine = statuses(client, PUBLIC, 4, REMOTE_ADDR="192.0.2.44")
+        finally:
+            connections.close_all()
+        with lock:
+            results.extend(mine)
+
+    try:
+        threads = [threading.Thread(target=visitor) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results) == [200] * 6 + [429] * 2
+    finally:
+        throttling.reset()

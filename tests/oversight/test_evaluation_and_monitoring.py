@@ -1,0 +1,162 @@
+"""Evaluation figures against a seeded period, the report files made by the background job, monitoring."""
+
+import csv
+import datetime
+import io
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from backend.models import Job
+from geo.models import RetailPoint
+from marketplace.models import Checkout, Listing, Order, OrderLine
+from oversight import evaluation, monitoring
+from tests.oversight import factories as f
+from tracing import services as tracing_services
+from tracing.models import CounterfeitReport, Producer, Scan, Stamp
+
+
+def _order(producer, product, shop, *, quantity: int, price: int, status: str = "placed", days_ago: int = 0):
+    listing, _created = Listing.objects.get_or_create(producer=producer, product=product, defaults={"price_vnd": price})
+    order = Order.objects.create(
+        producer=producer,
+        checkout=Checkout.objects.create(token=uuid.uuid4()),
+        contact_name="Trần Thị Bình",
+        phone="0987654321",
+        delivery_method="pickup",
+        pickup_point=shop,
+        payment_method="cod",
+        subtotal_vnd=price * quantity,
+        delivery_fee_vnd=0,
+        total_vnd=price * quantity,
+        status=status,
+    )
+    OrderLine.objects.create(
+        order=order,
+        listing=listing,
+        product_name=product.name_vi,
+        unit="kg",
+        unit_price_vnd=price,
+        quantity=quantity,
+        line_total_vnd=price * quantity,
+    )
+    if days_ago:
+        Order.objects.filter(pk=order.pk).update(placed_at=timezone.now() - datetime.timedelta(days=days_ago))
+    return order
+
+
+def _seed(places, inspector):
+    """In the last 10 days: one cooperative joined (approved), 6 stamps issued, 4 activated, 3 public scans
+    (1 suspicious) from 2 device families, 2 reports (1 closed), 2 counted orders (1 cancelled left out).
+    Before the period: one more scan and one more order, which must not count."""
+    applicant = f.make_producer(
+        "HTX Cam Đồng Yên", commune=places["viet_quang_old"], lat=22.40, lng=104.80, status="surveyed"
+    )
+    tracing_services.producer_approve(by=inspector, producer=applicant, reason="Đạt yêu cầu")
+    staff = f.make_staff("yen", applicant)
+    product = f.make_product(staff, applicant, "orange", name="Cam Đồng Yên")
+    batch = f.make_batch(staff, product, quantity="50")
+    stamps = f.issue_and_activate(inspector, staff, batch, 4, issue=6)
+    tracing_services.scan_record(serial=stamps[0].serial, user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17)")
+    tracing_services.scan_record(serial=stamps[1].serial, user_agent="Mozilla/5.0 (Linux; Android 14)")
+    tracing_services.scan_record(serial=stamps[5].serial, user_agent="Mozilla/5.0 (Linux; Android 14)")  # not activated
+    old_scan = tracing_services.scan_record(serial=stamps[2].serial, user_agent="Mozilla/5.0 (iPhone)").scan
+    Scan.objects.filter(pk=old_scan.pk).update(scanned_at=timezone.now() - datetime.timedelta(days=40))
+    closed = tracing_services.report_create(serial=stamps[0].serial, note="Nghi giả")
+    tracing_services.report_review(by=inspector, report=closed, status="closed", note="Hàng thật")
+    tracing_services.report_create(note="Cam không rõ nguồn gốc ở chợ")
+    shop = RetailPoint.objects.create(name="Cửa hàng Việt Quang", address="Việt Quang", location=f.point(22.41, 104.82))
+    _order(applicant, product, shop, quantity=2, price=40_000)
+    _order(applicant, product, shop, quantity=1, price=45_000)
+    _order(applicant, product, shop, quantity=5, price=40_000, status="cancelled")
+    _order(applicant, product, shop, quantity=9, price=40_000, days_ago=40)
+    return applicant, product
+
+
+@pytest.mark.django_db
+def test_evaluation_figures_match_the_seeded_period(places, inspector):
+    _seed(places, inspector)
+    today = timezone.localdate()
+    figures = evaluation.evaluation_figures(since=today - datetime.timedelta(days=10), until=today)
+    assert figures["participants_joined"] == 1
+    assert figures["products_added"] == 1
+    assert (figures["stamps_issued"], figures["stamps_activated"], figures["stamps_scanned"]) == (6, 4, 3)
+    assert figures["scans"] == 3 and figures["suspicious_scans"] == 1
+    assert figures["suspicious_rate"] == pytest.approx(1 / 3)
+    assert figures["devices"] == {"android": 2, "iphone": 1}
+    assert (figures["reports_received"], figures["reports_resolved"]) == (2, 1)
+    assert (figures["orders"], figures["revenue_vnd"]) == (2, 125_000)
+    per_product = dict(figures["per_product"])
+    assert per_product["Cam sành"]["activated"] == 4 and per_product["Cam sành"]["revenue_vnd"] == 125_000
+    per_area = dict(figures["per_area"])
+    assert per_area["Bắc Quang"]["joined"] == 1 and per_area["Bắc Quang"]["orders"] == 2
+
+
+@pytest.mark.django_db
+def test_the_evaluation_page_shows_the_figures_and_charts(client, places, inspector):
+    _seed(places, inspector)
+    today = timezone.localdate()
+    client.force_login(inspector)
+    page = client.get(
+        "/giam-sat/danh-gia/", {"since": (today - datetime.timedelta(days=10)).isoformat(), "until": today.isoformat()}
+    ).content.decode()
+    assert '<tr data-figure="stamps_activated">' in page and "<svg" in page
+    assert "33.3%" in page
+    response = client.get("/giam-sat/danh-gia/", {"since": today.isoformat(), "until": "2020-01-01"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_monitoring_counts_stamps_per_producer_and_month(client, places, inspector):
+    producer, _product = _seed(places, inspector)
+    today = timezone.localdate()
+    figures = monitoring.stamp_figures(since=today - datetime.timedelta(days=60), until=today)
+    assert figures.totals() == {"issued": 6, "activated": 4, "scanned": 4, "sold": 0}
+    assert sum(counts["scanned"] for _month, counts in figures.by_month()) == 4
+    assert figures.by_producer()[0][:2] == (producer.pk, "HTX Cam Đồng Yên")
+    client.force_login(inspector)
+    page = client.get("/giam-sat/theo-doi/", {"producer": producer.pk}).content.decode()
+    assert 'data-total="activated">4<' in page and "<svg" in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["pdf", "csv"])
+def test_the_report_files_are_made_by_a_background_job_with_progress(client, fmt):
+    from django.contrib.auth.models import Group, Permission
+
+    from backend import roles
+    from backend.roles import roles_sync_permissions
+    from tests.geo.pages_data import ensure_product_kinds
+
+    ensure_product_kinds()
+    for role in roles.ROLES:
+        Group.objects.get_or_create(name=role)
+    roles_sync_permissions()
+    assert Permission.objects.filter(codename="verify_producer").exists()
+    places = f.make_map()
+    inspector = f.make_official("inspector")
+    _seed(places, inspector)
+    today = timezone.localdate()
+    client.force_login(inspector)
+    response = client.post(
+        "/giam-sat/danh-gia/",
+        {"since": (today - datetime.timedelta(days=10)).isoformat(), "until": today.isoformat(), "fmt": fmt},
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert (job.done, job.total) == (6, 6)
+    content = b"".join(client.get(f"/jobs/{job.pk}/download").streaming_content)
+    if fmt == "pdf":
+        assert content.startswith(b"%PDF")
+    else:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        totals = {row[1]: row[2] for row in rows if row[0] == "total"}
+        assert totals["stamps_activated"] == "4" and totals["revenue_vnd"] == "125000"
+    assert job.result["orders"] == 2
+    assert Stamp.objects.count() == 6 and CounterfeitReport.objects.count() == 2
+    assert Producer.objects.filter(status="approved").count() == 1
