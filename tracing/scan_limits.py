@@ -1,7 +1,7 @@
-"""Rate limits and reload detection for the scan pages and the stamp API, in the cache only.
+"""Rate limits and reload detection for the scan pages and the stamp API (counters in PostgreSQL).
 
 A visitor is known by a keyed hash of their address (the same address DRF's throttles use,
-honouring NUM_PROXIES); the address itself is never stored, and the cache entries expire with their
+honouring NUM_PROXIES); the address itself is never stored, and the counters expire with their
 window. Limits (per window):
 
 * scans: :data:`SCAN_PER_VISITOR` per visitor a minute, :data:`SCAN_PER_CODE` per code a minute;
@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
+
+from backend import throttling
 
 SCAN_PER_VISITOR = 60
 SCAN_PER_CODE = 120
@@ -52,36 +54,24 @@ def visitor_key(request) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def _window_key(kind: str, who: str, window_s: int) -> str:
-    return f"hg:rl:{kind}:{who}:{int(time.time() // window_s)}"
-
-
 def over_limit(checks: list[tuple[str, str, int, int]]) -> int | None:
-    """Count one hit in each (kind, who, limit, window_s) bucket; seconds to wait if any is over its limit.
+    """Count one hit in each (kind, who, limit, window_s) bucket; whole seconds to wait if any is over.
 
-    Fixed windows: cheap (one read and one write of the cache for all buckets together).
+    The counters are the API's (backend/throttling.py): one upsert per bucket in a PostgreSQL table
+    shared by every process, a sliding estimate over two fixed windows, refused hits not counted.
     """
-    keys = {_window_key(kind, who, window): (limit, window) for kind, who, limit, window in checks}
-    current = cache.get_many(list(keys))
+    now = time.time()
     wait = None
-    updated = {}
-    for key, (limit, window) in keys.items():
-        count = current.get(key, 0) + 1
-        updated[key] = count
-        if count > limit:
-            left = window - int(time.time()) % window
-            wait = max(wait or 0, left)
-    if wait is None:
-        # Counters live a little longer than their window; a new window starts a new key.
-        max_window = max(window for _limit, window in keys.values())
-        cache.set_many(updated, timeout=max_window + 5)
-    return wait
+    for kind, who, limit, window in checks:
+        bucket_wait = throttling.hit(f"scan:{kind}:{who}", limit, window, now)
+        if bucket_wait is not None:
+            wait = max(wait or 0.0, bucket_wait)
+    return None if wait is None else max(1, math.ceil(wait))
 
 
 def seen_recently(visitor: str, serial: str) -> bool:
-    """True if this visitor looked at this code within REPEAT_WINDOW_S (a reload); marks it seen."""
-    key = f"hg:seen:{visitor}:{serial}"
-    return not cache.add(key, 1, timeout=REPEAT_WINDOW_S)
+    """True if this visitor looked at this code within about REPEAT_WINDOW_S (a reload); marks it seen."""
+    return throttling.hit(f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S, time.time()) is not None
 
 
 def scan_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:
