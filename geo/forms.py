@@ -38,7 +38,21 @@ class FindShopForm(forms.Form):
         empty_label=_("Any product"),
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
+    in_stock = forms.BooleanField(
+        label=_("Genuine, in stock"),
+        required=False,
+        help_text=_("Only shops the producer authorised that have the product in stock now."),
+    )
     lat = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "In stock" is known only where an app above geo (the marketplace) registered it.
+        from geo.queries import nearest_filters
+
+        if "in_stock" not in nearest_filters():
+            del self.fields["in_stock"]
+
     lng = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def clean(self):

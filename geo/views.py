@@ -135,6 +135,13 @@ def _search_link(base: dict, **params) -> str:
     return f"{reverse('geo:find_shop')}?{urlencode(query)}"
 
 
+def _in_stock_condition(kind):
+    """The registered "in_stock" filter of the locator (the marketplace's authorised resellers with stock)."""
+    registered = queries.nearest_filters()["in_stock"]
+    params = {"product_kind": kind.code} if kind else {}
+    return registered.build("1", params) if registered.with_params else registered.build("1")
+
+
 @require_GET
 def find_shop(request):
     """The nearest genuine shops to a typed place or the browser's location, as a list (and a map with JS)."""
@@ -149,7 +156,12 @@ def find_shop(request):
 
     data = form.cleaned_data
     kind = data["product_kind"]
-    filters = {"product_kind": kind.code if kind else "", "open_now": "1" if data["open_now"] else ""}
+    in_stock = bool(data.get("in_stock"))
+    filters = {
+        "product_kind": kind.code if kind else "",
+        "open_now": "1" if data["open_now"] else "",
+        "in_stock": "1" if in_stock else "",
+    }
     if data["lat"]:
         try:
             lat, lng = queries.validate_lat_lng(data["lat"], data["lng"])
@@ -190,6 +202,7 @@ def find_shop(request):
         limit=RESULT_LIMIT,
         product_kind=kind.code if kind else None,
         open_at=now if data["open_now"] else None,
+        extra=_in_stock_condition(kind) if in_stock else None,
         queryset=shops,
     )
     results = [shop_result(point, now) for point in points]
@@ -202,7 +215,7 @@ def find_shop(request):
         },
     )
     if not results:
-        if kind or data["open_now"]:
+        if kind or data["open_now"] or in_stock:
             context["message"] = _("No shop matches these filters near %(place)s. Try another product or time.") % {
                 "place": origin_label
             }

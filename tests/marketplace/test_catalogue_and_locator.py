@@ -139,3 +139,13 @@ def test_the_in_stock_filter_keeps_only_shops_with_a_product_of_the_asked_kind(s
     extra = in_stock_filter("1", {"product_kind": "orange"})
     found = nearest_retail_points(lat=22.405, lng=104.82, limit=10, product_kind="orange", extra=extra)
     assert [point.name for point in found] == ["Cửa hàng Cam Việt Quang"]
+
+
+def test_find_a_shop_offers_genuine_in_stock_only(client, stocked):
+    page = client.get("/cua-hang/", {"lat": 22.405, "lng": 104.82, "product_kind": "orange", "in_stock": "1"})
+    assert page.status_code == 200
+    listed = [result.name for result in page.context["results"]]
+    assert listed == ["Cửa hàng Cam Việt Quang"]
+    everything = client.get("/cua-hang/", {"lat": 22.405, "lng": 104.82, "product_kind": "orange"})
+    assert len(everything.context["results"]) > 1
+    assert 'name="in_stock"' in everything.content.decode()
