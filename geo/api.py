@@ -292,26 +292,30 @@ class RetailPointSuspendView(_VerificationView):
 # --- nearest ----------------------------------------------------------------------------------------
 
 
-def nearest_extra_q(request) -> Q | None:
+def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]]]:
     """The hook for apps above geo: filters registered with geo.queries.register_nearest_filter.
 
-    Each registered parameter present in the request adds its Q (e.g. the marketplace's
-    `product=ID`: authorised resellers with this product in stock); a value its builder refuses is a
-    400 naming the parameter.
+    Each registered parameter present in the request adds its condition (e.g. the marketplace's
+    `product=ID`: authorised resellers with this product in stock): in SQL when the filter provides it
+    (the statement is then prepared once and reused), else its Q. Returns (Q or None, SQL conditions);
+    a value the filter refuses is a 400 naming the parameter.
     """
-    extra = None
+    extra, extra_sql = None, []
     for name, registered in queries.nearest_filters().items():
         if name not in request.query_params:
             continue
+        arguments = registered.arguments(request.query_params[name], request.query_params)
         try:
-            value = request.query_params[name]
-            condition = (
-                registered.build(value, request.query_params) if registered.with_params else registered.build(value)
-            )
+            if registered.sql is not None:
+                condition = registered.sql(*arguments)
+                if condition is not None:
+                    extra_sql.append((condition[0], list(condition[1])))
+                continue
+            condition = registered.build(*arguments)
         except ValueError as error:
             raise serializers.ValidationError({name: [str(error)]}) from None
         extra = condition if extra is None else extra & condition
-    return extra
+    return extra, extra_sql
 
 
 def _nearest_parameters() -> list[OpenApiParameter]:
@@ -367,7 +371,7 @@ class NearestRetailPointsView(APIView):
     def get(self, request):
         _reject_unknown(request, [*_NEAREST_PARAMETERS, *queries.nearest_filters()])
         params = _parse(NearestQuerySerializer, request)
-        extra = nearest_extra_q(request)
+        extra, extra_sql = nearest_extra_conditions(request)
         # One statement: the nearest shops with their product kinds and opening state (no model instances).
         rows = queries.nearest_retail_point_rows(
             lat=params["lat"],
@@ -378,6 +382,7 @@ class NearestRetailPointsView(APIView):
             product_kind=params.get("product_kind"),
             open_now=params["open_now"],
             extra=extra,
+            extra_sql=extra_sql,
         )
         if not rows and params.get("product_kind"):
             # The only case where an unknown code can hide: say so rather than "nothing near you".

@@ -15,10 +15,11 @@ within S × 1.02 on the sphere (the ratio geodesic/sphere stays within [0.994, 1
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import GeometryDistance
@@ -202,6 +203,37 @@ def _bbox_filter(queryset: QuerySet, box: tuple[float, float, float, float]) -> 
     return queryset.filter(location__bboverlaps=envelope).filter(_InLngLatBox(F("location"), box))
 
 
+class _SqlCondition(Func):
+    """A condition written in SQL by an app above geo, on the retail point whose id column is `{id}`.
+
+    The column is a real expression (F("pk")), so that the ORM names it right wherever the condition
+    lands (the outer query or the KNN subquery); the condition's values stay query parameters.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, params: Sequence):
+        super().__init__(F("pk"))
+        self.sql, self.params = sql, tuple(params)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        if column_params:  # a primary key column has none; refuse anything that would misplace them
+            raise ValueError("the retail point's id column must not carry parameters")
+        return f"({self.sql.replace('{id}', column)})", self.params
+
+
+def _sql_conditions_q(extra_sql: Sequence[tuple[str, Sequence]]) -> Q | None:
+    """The SQL conditions of registered filters (see NearestFilter.sql) as one Q, for the ORM path."""
+    conditions = [Q(_SqlCondition(sql, params)) for sql, params in extra_sql]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined &= condition
+    return combined
+
+
 def _product_kind_q(code: str) -> Q:
     through = RetailPoint.product_kinds.through
     kind_id = Subquery(ProductKind.objects.filter(code=code).values("pk")[:1])  # evaluated once (InitPlan)
@@ -220,26 +252,47 @@ class NearestFilter:
     `build(value)` returns a Q on RetailPoint, or raises ValueError with a message for the user; with
     `with_params`, `build(value, query_params)` also reads the request's other parameters (e.g. the
     marketplace's `in_stock` needs `product_kind`).
+
+    `sql`, optional, is the same filter written in SQL, which lets the nearest API reuse a compiled and
+    prepared statement instead of compiling the query through the ORM on every request. It takes the
+    same arguments as `build` and returns `(condition, params)` or None (no condition), or raises the
+    same ValueError. `condition` is a boolean SQL expression on the retail point whose id column is
+    written `{id}` (e.g. `EXISTS (SELECT 1 FROM t WHERE t.retail_point_id = {id} AND t.x = %s)`); its
+    values must be parameters (`%s`, with `%%` for a literal percent sign), never part of the text,
+    since each distinct text is a statement kept on every database connection. It must match exactly
+    the rows `build`'s Q matches.
     """
 
     name: str
     build: Callable[..., Q]
     description: str = ""
     with_params: bool = False
+    sql: Callable[..., tuple[str, Sequence] | None] | None = None
+
+    def arguments(self, value, query_params) -> tuple:
+        return (value, query_params) if self.with_params else (value,)
 
 
 _NEAREST_FILTERS: dict[str, NearestFilter] = {}
 
 
 def register_nearest_filter(
-    name: str, builder: Callable[..., Q], *, description: str = "", with_params: bool = False
+    name: str,
+    builder: Callable[..., Q],
+    *,
+    description: str = "",
+    with_params: bool = False,
+    sql: Callable[..., tuple[str, Sequence] | None] | None = None,
 ) -> None:
     """Let an app above geo add a filter parameter to the nearest API (call from AppConfig.ready()).
 
-    Example (marketplace): `register_nearest_filter("product", lambda value: Q(...in stock...))`.
+    Example (marketplace): `register_nearest_filter("product", lambda value: Q(...in stock...))`; with
+    `sql=` the same filter in SQL (see NearestFilter), for the API's prepared statements.
     Registering the same name twice replaces the builder (ready() may run more than once in tests).
     """
-    _NEAREST_FILTERS[name] = NearestFilter(name=name, build=builder, description=description, with_params=with_params)
+    _NEAREST_FILTERS[name] = NearestFilter(
+        name=name, build=builder, description=description, with_params=with_params, sql=sql
+    )
 
 
 def nearest_filters() -> dict[str, NearestFilter]:
@@ -333,11 +386,13 @@ def nearest_retail_points_sql(
     product_kind: str | None = None,
     open_now: bool = False,
     extra: Q | None = None,
+    extra_sql: Sequence[tuple[str, Sequence]] = (),
 ) -> tuple[str, list]:
     """The one statement behind the nearest-shop API (see nearest_retail_point_rows), and its parameters.
 
     It wraps the nearest_retail_points query (public shops only) and adds, for its ≤ `limit` rows,
     the coordinates, the sorted product-kind codes and the opening state at `at` (geo.hours).
+    `extra_sql` holds conditions of registered filters written in SQL (see NearestFilter.sql).
     """
     statement, params, _shape = _nearest_statement(
         lat=lat,
@@ -348,17 +403,24 @@ def nearest_retail_points_sql(
         product_kind=product_kind,
         open_now=open_now,
         extra=extra,
+        extra_sql=extra_sql,
     )
     return statement, params
 
 
-def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now, extra):
+def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now, extra, extra_sql=()):
     """(statement, params, shape): `shape` is the reusable _NearestShape, or None for a one-off statement."""
     from geo.hours import opening_state_sql
 
     limit = validate_limit(limit)
+    extra_sql = [(sql, list(params)) for sql, params in extra_sql]
     shape = None
-    if open_now or extra is not None:  # rarer shapes: compiled by the ORM each time
+    if not open_now and extra is None:
+        shape = _NearestShape.get(limit, radius_m is not None, bool(product_kind), tuple(sql for sql, _ in extra_sql))
+    if shape is None:  # rarer shapes: compiled by the ORM each time
+        sql_q = _sql_conditions_q(extra_sql)
+        if sql_q is not None:
+            extra = sql_q if extra is None else extra & sql_q
         inner_sql, inner_params = _nearest_inner_sql(
             lat=lat,
             lng=lng,
@@ -369,8 +431,13 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
             extra=extra,
         )
     else:
-        shape = _NearestShape.get(limit, radius_m is not None, bool(product_kind))
-        inner_sql, inner_params = shape.bind(lat=lat, lng=lng, radius_m=radius_m, product_kind=product_kind)
+        inner_sql, inner_params = shape.bind(
+            lat=lat,
+            lng=lng,
+            radius_m=radius_m,
+            product_kind=product_kind,
+            extra_params=[value for _sql, params in extra_sql for value in params],
+        )
     state_sql, state_columns, state_params = opening_state_sql("n.id", at)
     # Safe: inner_sql comes from the ORM (values are parameters), the rest are constants of geo.
     statement = (
@@ -402,22 +469,45 @@ def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extr
     return sql, list(params)
 
 
+def _placeholder_count(sql: str) -> int:
+    """How many `%s` parameters an SQL text holds (`%%` is a literal percent sign)."""
+    return sum(1 for match in re.finditer(r"%[s%]", sql) if match.group() == "%s")
+
+
+class _ExtraSlot:
+    """Stands for the n-th parameter of the registered filters' SQL conditions while a shape compiles."""
+
+    __slots__ = ("position",)
+
+    def __init__(self, position: int):
+        self.position = position
+
+
 class _NearestShape:
-    """The compiled SQL of one shape of the nearest query (limit, radius or not, product kind or not).
+    """The compiled SQL of one shape of the nearest query: limit, radius or not, product kind or not,
+    and the SQL conditions of the registered filters in the request (their text; see NearestFilter.sql).
 
     Building the query with the ORM costs several milliseconds, more than running it. So each shape is
-    compiled once, with sentinel values for the origin, radius and product kind, and the positions of
-    those values among the parameters are remembered; `bind` puts a request's values in their place.
-    A test checks that the result equals a fresh compilation.
+    compiled once, with sentinel values for the origin, radius, product kind and the filters' values,
+    and the positions of those values among the parameters are remembered; `bind` puts a request's
+    values in their place. Tests check that the result equals a fresh compilation and finds the same rows.
     """
 
     _LAT, _LNG = 1.2345678, 2.3456789  # valid coordinates no request is expected to send...
     _RADIUS = 123_457.891  # ...and values that nothing else in the query uses (checked below)
     _KIND = "\u241fsentinel-kind"
+    # Shapes with filter conditions are few (each registered filter writes a handful of texts); past this
+    # many, a new shape is compiled by the ORM each time rather than kept (and prepared) forever.
+    _MAX_SHAPES = 400
     _cache: dict = {}
 
-    def __init__(self, limit: int, has_radius: bool, has_kind: bool):
+    def __init__(self, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = ()):
         self.name = f"hg_nearest_{limit}_{int(has_radius)}_{int(has_kind)}"
+        if extra_sql:
+            self.name += "_" + hashlib.sha256("\0".join(extra_sql).encode()).hexdigest()[:16]
+        self.extra_count = sum(map(_placeholder_count, extra_sql))  # checked against the slots below
+        slots = iter(range(self.extra_count))
+        conditions = [(sql, [_ExtraSlot(next(slots)) for _ in range(_placeholder_count(sql))]) for sql in extra_sql]
         sql, params = _nearest_inner_sql(
             lat=self._LAT,
             lng=self._LNG,
@@ -425,12 +515,14 @@ class _NearestShape:
             radius_m=self._RADIUS if has_radius else None,
             product_kind=self._KIND if has_kind else None,
             open_at=None,
-            extra=None,
+            extra=_sql_conditions_q(conditions),
         )
         origin = point(self._LAT, self._LNG)
         self.sql, self.params, self.slots = sql, params, []
         for index, value in enumerate(params):
-            if isinstance(value, str) and value == origin.ewkt:
+            if isinstance(value, _ExtraSlot):
+                self.slots.append((index, value.position))
+            elif isinstance(value, str) and value == origin.ewkt:
                 self.slots.append((index, "ewkt"))
             elif isinstance(value, str) and value == self._KIND:
                 self.slots.append((index, "kind"))
@@ -440,15 +532,19 @@ class _NearestShape:
                 self.slots.append((index, "adapter"))
         found = {kind for _index, kind in self.slots}
         expected = {"ewkt", "adapter"} | ({"radius"} if has_radius else set()) | ({"kind"} if has_kind else set())
+        expected |= set(range(self.extra_count))
         if found != expected:  # the query changed shape: never bind blindly
-            raise RuntimeError(f"nearest query sentinels not found: {sorted(expected - found)}")
+            raise RuntimeError(f"nearest query sentinels not found: {sorted(map(str, expected - found))}")
 
     @classmethod
-    def get(cls, limit: int, has_radius: bool, has_kind: bool) -> _NearestShape:
-        key = (limit, has_radius, has_kind)
+    def get(cls, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = ()) -> _NearestShape | None:
+        """The shape, compiled on first use; None for a new shape with conditions once the cache is full."""
+        key = (limit, has_radius, has_kind, extra_sql)
         shape = cls._cache.get(key)
         if shape is None:
-            shape = cls._cache[key] = cls(limit, has_radius, has_kind)
+            if extra_sql and len(cls._cache) >= cls._MAX_SHAPES:
+                return None
+            shape = cls._cache[key] = cls(limit, has_radius, has_kind, extra_sql)
         return shape
 
     def execute(self, cursor, statement: str, params: list) -> None:
@@ -469,9 +565,11 @@ class _NearestShape:
             prepared.add(self.name)
         cursor.execute(f"EXECUTE {self.name}({', '.join(['%s'] * len(params))})", params)
 
-    def bind(self, *, lat, lng, radius_m, product_kind) -> tuple[str, list]:
+    def bind(self, *, lat, lng, radius_m, product_kind, extra_params: Sequence = ()) -> tuple[str, list]:
+        if len(extra_params) != self.extra_count:
+            raise ValueError("the filter conditions' parameters do not match their placeholders")
         origin = point(lat, lng)
-        values = {"ewkt": origin.ewkt, "kind": product_kind}
+        values = {"ewkt": origin.ewkt, "kind": product_kind, **dict(enumerate(extra_params))}
         if radius_m is not None:
             values["radius"] = validate_radius_m(radius_m)
         params = list(self.params)
@@ -511,12 +609,16 @@ def nearest_retail_point_rows(
     product_kind: str | None = None,
     open_now: bool = False,
     extra: Q | None = None,
+    extra_sql: Sequence[tuple[str, Sequence]] = (),
 ) -> list[NearestRow]:
     """The `limit` nearest public shops with everything a consumer needs, in ONE statement.
 
     Same filters and exact ordering as nearest_retail_points (which it wraps); each row also carries
     its coordinates, product-kind codes and opening state at `at`, computed by PostgreSQL. No model
-    instances are built. Raises ValueError for bad coordinates, radius or limit.
+    instances are built. `extra` (a Q) and `extra_sql` (conditions in SQL of registered filters, see
+    NearestFilter.sql) narrow the shops; with `extra_sql` alone the statement is compiled and prepared
+    once per shape, with `extra` it is compiled by the ORM each time. Raises ValueError for bad
+    coordinates, radius or limit.
     """
     from geo.hours import opening_state_from_row
 
@@ -530,6 +632,7 @@ def nearest_retail_point_rows(
             product_kind=product_kind,
             open_now=open_now,
             extra=extra,
+            extra_sql=extra_sql,
         )
     except EmptyResultSet:  # an `extra` condition that can match nothing (e.g. Q(pk__in=[]))
         return []

@@ -3,7 +3,9 @@
 `?product=ID`: shops the producer of product ID authorised as resellers and that have it in stock.
 `?in_stock=1` (with `product_kind=`): the same for any product of that kind. Both are an EXISTS on
 the partial index `retailstock_genuine_idx` inside geo's KNN query, so the search stays
-index-assisted.
+index-assisted. Each filter is given twice, as a Q (geo's ORM path, and other callers) and as the
+same condition in SQL, which lets geo prepare the API's statement once and reuse it; a test checks
+that both find the same shops.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from collections.abc import Mapping
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from geo.models import ProductKind
 from marketplace.models import RetailStock
+from tracing.models import Product
 
 
 def genuine_in_stock(**product_filter) -> Q:
@@ -22,14 +26,53 @@ def genuine_in_stock(**product_filter) -> Q:
     return Q(Exists(rows))
 
 
-def product_filter(value: str, params: Mapping | None = None) -> Q:
+def _genuine_in_stock_sql(product_condition: str = "", *, join_kind: bool = False) -> str:
+    """genuine_in_stock in SQL for geo: `{id}` is the retail point's id column, `s` the stock row and,
+    with `join_kind`, `p` its product and `k` the product's kind. Only names from the models and
+    constant texts of this module go into it: values are parameters.
+    """
+    stock = RetailStock._meta
+    product = Product._meta
+    kind = ProductKind._meta
+    joins = ""
+    if join_kind:
+        joins = (
+            f' JOIN "{product.db_table}" p ON p."{product.pk.column}" = s."{stock.get_field("product").column}"'
+            f' JOIN "{kind.db_table}" k ON k."{kind.pk.column}" = p."{product.get_field("kind").column}"'
+        )
+    condition = f" AND {product_condition}" if product_condition else ""
+    retail_point = stock.get_field("retail_point").column
+    authorised, in_stock = stock.get_field("authorised").column, stock.get_field("in_stock").column
+    # Safe: names from the models and constant texts of this module (see the docstring).
+    return f'EXISTS (SELECT 1 FROM "{stock.db_table}" s{joins} WHERE s."{retail_point}" = {{id}} AND s."{authorised}" AND s."{in_stock}"{condition})'  # noqa: S608, E501
+
+
+def _product_id(value: str) -> int:
     try:
         product_id = int(value)
     except (TypeError, ValueError):
         raise ValueError(_("product must be a product id (a whole number).")) from None
     if product_id < 1 or product_id > 2**63 - 1:
         raise ValueError(_("product must be a product id (a whole number)."))
-    return genuine_in_stock(product_id=product_id)
+    return product_id
+
+
+def product_filter(value: str, params: Mapping | None = None) -> Q:
+    return genuine_in_stock(product_id=_product_id(value))
+
+
+def product_filter_sql(value: str, params: Mapping | None = None) -> tuple[str, list]:
+    """product_filter in SQL (see geo.queries.NearestFilter.sql)."""
+    product_id = _product_id(value)
+    column = RetailStock._meta.get_field("product").column
+    return _genuine_in_stock_sql(f's."{column}" = %s'), [product_id]
+
+
+def _in_stock_choice(value: str, params: Mapping | None) -> tuple[bool, str | None]:
+    """(whether to filter, the product kind code or None) for `in_stock=value`; ValueError if not 1/0."""
+    if value not in ("1", "true", "0", "false"):
+        raise ValueError(_("in_stock must be 1 or 0."))
+    return value in ("1", "true"), (params or {}).get("product_kind") or None
 
 
 def in_stock_filter(value: str, params: Mapping | None = None) -> Q:
@@ -38,12 +81,20 @@ def in_stock_filter(value: str, params: Mapping | None = None) -> Q:
     geo passes the request's other parameters when it supports it (see the report of issue 6);
     without them the filter means "any authorised product in stock".
     """
-    if value not in ("1", "true", "0", "false"):
-        raise ValueError(_("in_stock must be 1 or 0."))
-    if value in ("0", "false"):
+    wanted, kind = _in_stock_choice(value, params)
+    if not wanted:
         return Q()
-    kind = (params or {}).get("product_kind")
     return genuine_in_stock(product__kind__code=kind) if kind else genuine_in_stock()
+
+
+def in_stock_filter_sql(value: str, params: Mapping | None = None) -> tuple[str, list] | None:
+    """in_stock_filter in SQL (see geo.queries.NearestFilter.sql); None for in_stock=0."""
+    wanted, kind = _in_stock_choice(value, params)
+    if not wanted:
+        return None
+    if kind:
+        return _genuine_in_stock_sql(f'k."{ProductKind._meta.get_field("code").column}" = %s', join_kind=True), [kind]
+    return _genuine_in_stock_sql(), []
 
 
 def register() -> None:
@@ -53,10 +104,12 @@ def register() -> None:
         "product",
         product_filter,
         description="Only authorised resellers with this product (id) in stock.",
+        sql=product_filter_sql,
     )
     register_nearest_filter(
         "in_stock",
         in_stock_filter,
         description="1: only authorised resellers with stock (of product_kind, if given).",
         with_params=True,  # `in_stock` reads `product_kind` from the same request
+        sql=in_stock_filter_sql,
     )

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from marketplace.models import Listing, RetailStock
@@ -149,3 +150,66 @@ def test_find_a_shop_offers_genuine_in_stock_only(client, stocked):
     everything = client.get("/cua-hang/", {"lat": 22.405, "lng": 104.82, "product_kind": "orange"})
     assert len(everything.context["results"]) > 1
     assert 'name="in_stock"' in everything.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "params"),
+    [
+        ("product", "oranges", {}),
+        ("in_stock", "1", {"product_kind": "orange"}),
+        ("in_stock", "1", {"product_kind": "tea"}),
+        ("in_stock", "1", {}),
+        ("product", "9999999", {}),
+    ],
+)
+def test_the_prepared_sql_of_a_locator_filter_finds_the_same_shops_as_its_orm_query(
+    name, value, params, stocked, oranges
+):
+    from geo import queries
+
+    registered = queries.nearest_filters()[name]
+    value = str(oranges.product_id) if value == "oranges" else value
+    arguments = registered.arguments(value, params)
+    condition = registered.sql(*arguments)
+    moment = timezone.now()
+    found = []
+    for lat, lng in [(22.405, 104.82), (22.27, 104.88), (21.0, 105.8)]:
+        common = {"lat": lat, "lng": lng, "at": moment, "limit": 3, "product_kind": None}
+        cached = queries.nearest_retail_point_rows(**common, extra_sql=[condition])
+        orm = queries.nearest_retail_point_rows(**common, extra=registered.build(*arguments))
+        assert [(row.id, row.distance_m) for row in cached] == [(row.id, row.distance_m) for row in orm]
+        # The cached statement is the one the ORM compiles for the same condition (a no-op Q forces it).
+        statement, values = queries.nearest_retail_points_sql(**common, extra_sql=[condition])
+        fresh, fresh_values = queries.nearest_retail_points_sql(**common, extra_sql=[condition], extra=Q())
+        assert statement == fresh
+        assert [str(item) for item in values] == [str(item) for item in fresh_values]
+        found.extend(row.name for row in cached)
+    assert bool(found) == (value != "9999999")  # the comparison is not between two empty lists
+
+
+def test_the_nearest_api_with_a_locator_filter_runs_a_prepared_statement(client_of, stocked, oranges):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of()
+    with CaptureQueriesContext(connection) as queries_run:
+        for _ in range(2):
+            assert nearest(client, product=oranges.product_id) == ["Cửa hàng Cam Việt Quang"]
+            assert nearest(client, product_kind="orange", in_stock="1") == ["Cửa hàng Cam Việt Quang"]
+    executed = [query["sql"] for query in queries_run.captured_queries if "hg_nearest" in query["sql"]]
+    assert sum(sql.startswith("EXECUTE") for sql in executed) == 4
+    assert sum(sql.startswith("PREPARE") for sql in executed) <= 2
+
+
+def test_the_prepared_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oranges):
+    from geo import queries
+    from marketplace.locator import product_filter_sql
+
+    statement, params = queries.nearest_retail_points_sql(
+        lat=22.405, lng=104.82, at=timezone.now(), extra_sql=[product_filter_sql(str(oranges.product_id))]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "retailstock_genuine_idx" in plan or "retailstock_one_per_product" in plan
+    assert "location" in plan and "Index" in plan
