@@ -113,6 +113,9 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The hottest statements are prepared once per connection (backend/prepared.py); turn this off only
+# behind a transaction-pooling proxy (PgBouncer in transaction mode), which does not keep them.
+PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every process without a broker (geocoding cache and slots, scan-page limits); the API's

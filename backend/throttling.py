@@ -33,9 +33,11 @@ Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], read at each request (
 never in clear. A refused request gets DRF's 429 (the API's error shape) with Retry-After: the
 seconds until the estimate lets the next request through.
 
-Rows that no estimate reads any more are deleted in batches by the same statement, at most once a
-minute per process (a data-modifying CTE whose condition is false the rest of the time, so it costs
-nothing then); the table holds about two rows per active client and scope.
+Rows that no estimate reads any more are deleted in batches by a second statement, at most once a
+minute per process; the table holds about two rows per active client and scope. The counting
+statements are prepared once per connection (backend/prepared.py) and have no other parameters, so
+PostgreSQL settles on one generic plan for them instead of planning each request (an earlier
+version with the pruning inside the same statement was re-planned every time: ~0.5 ms).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ from django.db import connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from backend import prepared
+
 TABLE = "backend_rate_counter"
 PRUNE_EVERY_S = 60.0
 PRUNE_BATCH = 5_000
@@ -62,22 +66,52 @@ PRUNE_BATCH = 5_000
 # window's count give Retry-After when the request is refused.
 _HIT_SQL = f"""
 WITH prev AS (
-    SELECT coalesce((SELECT hits FROM {TABLE} WHERE key = %(key)s AND window_start = %(prev_start)s), 0) AS hits
+    SELECT coalesce((
+        SELECT hits FROM {TABLE} WHERE key = %(key)s::text AND window_start = %(prev_start)s::bigint
+    ), 0) AS hits
 ), counted AS (
     INSERT INTO {TABLE} AS c (key, window_start, expires_at, hits)
-    SELECT %(key)s, %(start)s, %(expires)s, 1 FROM prev WHERE 1 + prev.hits * %(weight)s <= %(limit)s
+    SELECT %(key)s::text, %(start)s::bigint, %(expires)s::bigint, 1
+    FROM prev WHERE 1 + prev.hits * %(weight)s::float8 <= %(limit)s::int
     ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + 1
-    WHERE c.hits + 1 + (SELECT hits FROM prev) * %(weight)s <= %(limit)s
+    WHERE c.hits + 1 + (SELECT hits FROM prev) * %(weight)s::float8 <= %(limit)s::int
     RETURNING hits
-), pruned AS (
-    DELETE FROM {TABLE} WHERE %(prune)s AND ctid = ANY(ARRAY(
-        SELECT ctid FROM {TABLE} WHERE expires_at < %(now)s LIMIT {PRUNE_BATCH}
-    ))
 )
 SELECT (SELECT hits FROM counted), (SELECT hits FROM prev),
-       (SELECT hits FROM {TABLE} WHERE key = %(key)s AND window_start = %(start)s)
+       (SELECT hits FROM {TABLE} WHERE key = %(key)s::text AND window_start = %(start)s::bigint)
 """  # noqa: S608
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+# Several counters in one statement (the scan page checks three): the same rule per row. `prev`
+# carries each row's limit and the previous window's weighted count, so that the conflict arm can
+# test the row it is updating. The rows are a VALUES list of scalar parameters (one statement text
+# per number of counters), not arrays: with arrays PostgreSQL cannot estimate the row count of a
+# generic plan and plans the prepared statement again at every execution.
+def _hit_many_sql(count: int, also: str | None = None) -> str:
+    row = "(%s::text, %s::bigint, %s::bigint, %s::float8, %s::int, %s::bigint, %s::int)"
+    counters = f"""
+WITH req (key, start, expires, weight, lim, window_s, n) AS (
+    VALUES {", ".join([row] * count)}
+), prev AS (
+    SELECT req.*, coalesce(c.hits, 0) AS prev_hits
+    FROM req LEFT JOIN {TABLE} c ON c.key = req.key AND c.window_start = req.start - req.window_s
+), counted AS (
+    INSERT INTO {TABLE} AS c (key, window_start, expires_at, hits)
+    SELECT key, start, expires, 1 FROM prev WHERE 1 + prev_hits * weight <= lim
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + 1
+    WHERE c.hits + 1 + (SELECT p.prev_hits * p.weight - p.lim FROM prev p WHERE p.key = c.key) <= 0
+    RETURNING key, hits
+), counters AS (
+    SELECT array_agg(counted.hits ORDER BY prev.n) AS counted, array_agg(prev.prev_hits ORDER BY prev.n) AS previous,
+           array_agg(current.hits ORDER BY prev.n) AS current
+    FROM prev LEFT JOIN counted ON counted.key = prev.key
+         LEFT JOIN {TABLE} current ON current.key = prev.key AND current.window_start = prev.start
+)"""  # noqa: S608
+    if also is None:
+        return counters + "\nSELECT counters.* FROM counters"
+    return counters + f"\nSELECT counters.*, also.* FROM counters LEFT JOIN ({also}) also ON true"
+
 
 _prune_lock = threading.Lock()
 _next_prune = 0.0
@@ -114,15 +148,57 @@ def hit(key: str, limit: int, window_s: int, now: float) -> float | None:
         "expires": start + 2 * window_s,
         "weight": weight,
         "limit": limit,
-        "prune": _prune_due(now),
-        "now": int(now),
     }
+    if _prune_due(now):
+        prune(now)
     with connection.cursor() as cursor:
-        cursor.execute(_HIT_SQL, params)
+        prepared.execute(cursor, "hg_rate_hit", _HIT_SQL, params)
         counted, previous, current = cursor.fetchone()
     if counted is not None:
         return None
     return _wait(limit, window_s, elapsed, previous, current or 0)
+
+
+def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, str, list] | None = None):
+    """`hit` for several (key, limit, window_s) counters in one statement: for each, None or seconds to wait.
+
+    Each counter is judged on its own, as if `hit` were called for each in turn; keys must be distinct.
+
+    `also` = (name, SELECT with %s placeholders, its parameters) runs that query in the same
+    statement, saving a round trip on the busiest page (the scan page reads its stamp this way);
+    then the result is (waits, the query's first row or None). The query sees the database as it
+    was before the statement, like any other part of one statement.
+    """
+    if len({key for key, _limit, _window in hits}) != len(hits):
+        raise ValueError("hit_many: the keys must be distinct")
+    rows = []
+    for key, limit, window_s in hits:
+        start = int(now // window_s) * window_s
+        rows.append((key, limit, window_s, start, now - start))
+    params = []
+    for n, (key, limit, window_s, start, elapsed) in enumerate(rows):
+        params += [key, start, start + 2 * window_s, 1.0 - elapsed / window_s, limit, window_s, n]
+    name, sql = f"hg_rate_hit_many{len(rows)}", _hit_many_sql(len(rows))
+    if also is not None:
+        also_name, also_sql, also_params = also
+        name, sql = f"{name}_{also_name}", _hit_many_sql(len(rows), also_sql)
+        params += list(also_params)
+    if _prune_due(now):
+        prune(now)
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, name, sql, params)
+        result = cursor.fetchone()
+    counted, previous, current = result[:3]
+    waits: list[float | None] = []
+    for n, (_key, limit, window_s, _start, elapsed) in enumerate(rows):
+        if counted[n] is not None:
+            waits.append(None)
+        else:
+            waits.append(_wait(limit, window_s, elapsed, previous[n], current[n] or 0))
+    if also is None:
+        return waits
+    extra = result[3:]
+    return waits, (None if all(value is None for value in extra) else extra)
 
 
 def _wait(limit: int, window_s: int, elapsed: float, previous: int, current: int) -> float:

@@ -74,6 +74,26 @@ def seen_recently(visitor: str, serial: str) -> bool:
     return throttling.hit(f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S, time.time()) is not None
 
 
+def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None = None):
+    """The scan page's counters in one statement: (seconds to wait if over a limit, whether it is a reload).
+
+    Counts the scan against the visitor's and the code's limits and marks the code seen by the
+    visitor (as :func:`over_limit` with :func:`scan_checks`, then :func:`seen_recently`). With `also`
+    (a query, see backend.throttling.hit_many) its row comes third: (wait, reload, row).
+    """
+    checks = scan_checks(visitor, serial)
+    hits = [(f"scan:{kind}:{who}", limit, window) for kind, who, limit, window in checks]
+    hits.append((f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S))
+    if also is None:
+        waits, row = throttling.hit_many(hits, time.time()), None
+    else:
+        waits, row = throttling.hit_many(hits, time.time(), also=also)
+    *limits, seen = waits
+    over = [w for w in limits if w is not None]
+    wait = max(1, math.ceil(max(over))) if over else None
+    return (wait, seen is not None) if also is None else (wait, seen is not None, row)
+
+
 def scan_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:
     return [
         ("scan-v", visitor, SCAN_PER_VISITOR, SCAN_WINDOW_S),

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,31 +22,9 @@ from geo.queries import regions_geojson
 from geo.scan_geometry import lat_lng
 from tracing import codes, digital_link, scan_limits
 from tracing.models import Scan
+from tracing.scan_page import render_stamp_page, scan_id_from_token
 from tracing.services import scans as scan_services
-from tracing.services.stamps import certificates_state
 from tracing.stamp_forms import CheckCodeForm, PinForm, ReportForm
-
-SCAN_TOKEN_SALT = "tracing.scan-token"  # noqa: S105 - a signing salt, not a secret
-SCAN_TOKEN_MAX_AGE_S = 3600
-
-VERDICT_CLASSES = {
-    Scan.Verdict.GENUINE: "genuine",
-    Scan.Verdict.UNKNOWN: "unknown",
-    Scan.Verdict.REVOKED: "revoked",
-    Scan.Verdict.SUSPICIOUS: "suspicious",
-}
-
-
-def scan_token(scan_id: int) -> str:
-    return signing.dumps(scan_id, salt=SCAN_TOKEN_SALT, compress=False)
-
-
-def scan_id_from_token(token: str) -> int | None:
-    try:
-        value = signing.loads(token or "", salt=SCAN_TOKEN_SALT, max_age=SCAN_TOKEN_MAX_AGE_S)
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, int) else None
 
 
 def _limited(request, wait: int, *, as_json: bool = False):
@@ -72,75 +48,37 @@ def _bad_code(request, message: str, *, status: int, code_text: str = ""):
     )
 
 
-def _marketplace_url(product) -> str | None:
-    """The product's page in the shop if it is listed, else none (tracing does not import marketplace)."""
-    listing = getattr(product, "listing", None)
-    if listing is None or not getattr(listing, "is_active", False):
-        return None
-    try:
-        return reverse("marketplace:listing", args=[listing.pk])
-    except NoReverseMatch:
-        return None
-
-
 def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath | None = None):
-    visitor = scan_limits.visitor_key(request)
-    wait = scan_limits.over_limit(scan_limits.scan_checks(visitor, serial))
+    # One statement counts the visit against the limits and reads what the scan is judged on.
+    facts_query = scan_services.facts_query(serial, with_digest=True)
+    wait, repeat, row = scan_limits.scan_gate(scan_limits.visitor_key(request), serial, also=facts_query)
     if wait:
         return _limited(request, wait)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
-    repeat = scan_limits.seen_recently(visitor, serial) or scan_services.device_family(user_agent) == "bot"
+    repeat = repeat or scan_services.device_family(user_agent) == "bot"
     outcome = scan_services.scan_record(
-        serial=serial, user_agent=user_agent, repeat=repeat, link=link, user=request.user
+        serial=serial,
+        user_agent=user_agent,
+        repeat=repeat,
+        link=link,
+        user=request.user,
+        page_digest=True,
+        facts=scan_services.facts_from_row(row),
     )
-    context = {"outcome": outcome, "serial": serial, "serial_grouped": codes.format_serial(serial)}
     if outcome.stamp is None:
-        context.update(verdict_class="unknown", form=CheckCodeForm())
+        context = {
+            "outcome": outcome,
+            "serial": serial,
+            "serial_grouped": codes.format_serial(serial),
+            "verdict_class": "unknown",
+            "form": CheckCodeForm(),
+        }
         response = render(request, "tracing/scan/unknown.html", context, status=404)
     else:
-        context.update(_stamp_context(request, outcome))
-        response = render(request, "tracing/scan/page.html", context)
+        response = render_stamp_page(request, outcome)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _stamp_context(request, outcome) -> dict:
-    stamp = outcome.stamp
-    batch = stamp.batch
-    product = batch.product if batch is not None else stamp.run.product
-    producer = stamp.run.producer
-    journey = list(batch.events.select_related("retail_point").order_by("occurred_at", "pk")) if batch else []
-    photos = list(product.photos.all()[:6]) if product is not None else []
-    lat, lng = lat_lng(producer.location)
-    og_image = request.build_absolute_uri(photos[0].thumbnail.url) if photos and photos[0].thumbnail else ""
-    return {
-        "stamp": stamp,
-        "batch": batch,
-        "product": product,
-        "producer": producer,
-        "verified": producer.status == producer.Status.APPROVED,
-        "certificates": certificates_state(product) if product is not None else [],
-        "photos": photos,
-        "journey": journey,
-        "verdict_class": VERDICT_CLASSES[outcome.verdict],
-        "scan_token": scan_token(outcome.scan.pk),
-        "pin_form": PinForm(),
-        "map_url": reverse("tracing:scan_origin", args=[stamp.serial]),
-        "producer_lat": f"{lat:.4f}",
-        "producer_lng": f"{lng:.4f}",
-        "buy_url": _marketplace_url(product) if product is not None else None,
-        "shops_url": reverse("geo:find_shop") + "?" + urlencode({"product_kind": product.kind.code})
-        if product
-        else None,
-        "report_url": reverse("tracing:report") + "?" + urlencode({"ma": stamp.serial}),
-        "already_confirmed": scan_services.already_confirmed_message(stamp) if stamp.confirmed_at else "",
-        "sold_message": scan_services.sold_message(stamp),
-        "og_image": og_image,
-        "og_url": request.build_absolute_uri(),
-        "leaflet_js": settings.STATIC_URL + "leaflet/leaflet.js",
-        "leaflet_css": settings.STATIC_URL + "leaflet/leaflet.css",
-    }
 
 
 @never_cache

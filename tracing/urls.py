@@ -6,6 +6,8 @@ from tracing.views import catalogue, official, producer, public
 
 app_name = "tracing"
 urlpatterns: list = [
+    # Stamps: the scan page (first: it is the busiest public path), activation, runs, guidance.
+    re_path(r"", include("tracing.stamp_urls")),
     # Public: the participants, their products and the batches' journeys.
     path("nha-san-xuat/", public.producer_list, name="producers"),
     path("nha-san-xuat/ban-do.geojson", public.producers_geojson, name="producers_geojson"),
@@ -35,6 +37,4 @@ urlpatterns: list = [
     path("tham-dinh/<int:pk>/lich-khao-sat/", official.schedule_survey, name="official_schedule"),
     path("tham-dinh/<int:pk>/khao-sat/", official.record_survey, name="official_survey"),
     path("tham-dinh/<int:pk>/quyet-dinh/<slug:action>/", official.decide, name="official_decide"),
-    # Stamps: the scan page, activation, runs, guidance.
-    re_path(r"", include("tracing.stamp_urls")),
 ]

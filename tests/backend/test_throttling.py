@@ -133,8 +133,9 @@ def test_a_request_costs_one_statement(rates):
     client.get(PUBLIC)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(PUBLIC).status_code == 200
-    ours = [query["sql"] for query in captured.captured_queries if throttling.TABLE in query["sql"]]
-    assert len(ours) == 1, ours
+    # The counter statement is prepared once per connection (backend/prepared.py), then executed.
+    ours = [query["sql"] for query in captured.captured_queries if "hg_rate_hit" in query["sql"]]
+    assert len(ours) == 1 and ours[0].startswith("EXECUTE"), ours
 
 
 def test_old_windows_are_pruned_and_current_ones_kept(rates, clock):
@@ -184,3 +185,34 @@ def test_the_counters_are_shared_by_every_connection(rates):
         assert sorted(results) == [200] * 6 + [429] * 2
     finally:
         throttling.reset()
+
+
+def test_several_counters_in_one_statement_judge_each_counter_as_single_hits_would(monkeypatch):
+    """hit_many (the scan page's three counters at once) gives what one hit per counter gives."""
+    throttling.reset()
+    monkeypatch.setattr(throttling, "_next_prune", float("inf"))  # no pruning statement in between
+    plan = [("t:a", 3, 60), ("t:b", 1, 60), ("t:c", 5, 3600)]
+    twin = [("u:a", 3, 60), ("u:b", 1, 60), ("u:c", 5, 3600)]
+    for step in range(6):
+        now = START + 50 + step * 3  # crosses the minute boundary at step 4: the estimate slides
+        with CaptureQueriesContext(connection) as queries:
+            many = throttling.hit_many(plan, now)
+        assert len([q for q in queries if not q["sql"].startswith("PREPARE")]) == 1
+        single = [throttling.hit(key, limit, window, now) for key, limit, window in twin]
+        assert many == single, step
+    assert throttling.hit_many([("t:b", 1, 60)], START + 10_000) == [None]  # a later window lets it in
+    with pytest.raises(ValueError, match="distinct"):
+        throttling.hit_many([("t:a", 1, 60), ("t:a", 1, 60)], START)
+
+
+def test_another_query_can_ride_along_with_the_counters_in_the_same_statement(monkeypatch):
+    throttling.reset()
+    monkeypatch.setattr(throttling, "_next_prune", float("inf"))
+    also = ("hg_test_also", "SELECT %s::int * 2 AS doubled, %s::text AS word WHERE %s::int > 0", [21, "x", 1])
+    with CaptureQueriesContext(connection) as queries:
+        waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START, also=also)
+    assert (waits, row) == ([None, None], (42, "x"))
+    assert len([q for q in queries if not q["sql"].startswith("PREPARE")]) == 1
+    # No row from the query: None; the counters still count (r:a is now over its limit of 1).
+    waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START + 1, also=(*also[:2], [21, "x", 0]))
+    assert row is None and waits[0] is not None and waits[1] is None

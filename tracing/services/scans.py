@@ -9,15 +9,16 @@ hashes in the cache only (tracing/scan_limits.py).
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend import prepared
 from geo import scan_geometry
 from tracing import access, clone_rules, pins
 from tracing.digital_link import DigitalLinkPath
@@ -60,10 +61,18 @@ class ScanOutcome:
     sightings: int = 0
     first_seen_at: datetime.datetime | None = None
     first_place: str = ""
+    page_digest: str | None = None
 
     @property
     def is_genuine(self) -> bool:
         return self.verdict == Verdict.GENUINE
+
+
+#: Polygons the scan pages never draw from these rows (the origin map loads its own GeoJSON).
+_UNUSED_GEOMETRIES = (
+    "run__product__growing_region__boundary",
+    "batch__product__growing_region__boundary",
+)
 
 
 def stamp_for_page(serial: str) -> Stamp | None:
@@ -75,21 +84,11 @@ def stamp_for_page(serial: str) -> Stamp | None:
             "batch__product__kind",
             "batch__product__growing_region",
         )
+        .defer(*_UNUSED_GEOMETRIES, "run__producer__commune__boundary")
         .filter(serial=serial)
         .order_by()[:1]  # no ORDER BY: with LIMIT 1, PostgreSQL would walk the ordering's index instead
     )
     return next(iter(stamps), None)
-
-
-def _link_matches(stamp: Stamp, link: DigitalLinkPath | None) -> bool:
-    """A Digital Link's GTIN and lot must be those of the stamp's product and batch (a /t/ link always matches)."""
-    if link is None or link.gtin14 is None:
-        return True
-    product = stamp.batch.product if stamp.batch_id else stamp.run.product
-    known = {g for g in (product.gtin if product else "", stamp.run.gtin14) if g}
-    if link.gtin14 not in known:
-        return False
-    return not (link.lot and stamp.batch_id and link.lot != stamp.batch.lot_code)
 
 
 def _sighting(scan: Scan) -> clone_rules.Sighting:
@@ -117,17 +116,6 @@ def _flag(stamp: Stamp, findings: list[clone_rules.Finding], scan: Scan | None) 
             pass  # flagged by a concurrent scan: one open flag per rule is enough
 
 
-def _is_staff_of(user, stamp: Stamp) -> bool:
-    return access.is_authenticated(user) and (
-        access.is_official(user) or access.member_producer_id(user) == stamp.run.producer_id
-    )
-
-
-def _open_flag_warnings(stamp: Stamp) -> list[str]:
-    rules = SuspicionFlag.objects.filter(stamp=stamp, resolved_at__isnull=True).values_list("rule", flat=True)
-    return [str(clone_rules.CONSUMER_WARNINGS[r]) for r in rules if r in clone_rules.CONSUMER_WARNINGS]
-
-
 def _verdict(stamp: Stamp | None, warnings: list[str], link_ok: bool) -> str:
     if stamp is None:
         return Verdict.UNKNOWN
@@ -136,6 +124,189 @@ def _verdict(stamp: Stamp | None, warnings: list[str], link_ok: bool) -> str:
     if stamp.status == StampStatus.ISSUED or not link_ok or warnings:
         return Verdict.SUSPICIOUS
     return Verdict.GENUINE
+
+
+# -- recording a scan ----------------------------------------------------------------------------
+
+#: The stamp's own columns read by scan_record (the rest, e.g. the PIN hash, load only if asked for).
+_STAMP_COLUMNS = (
+    "id",
+    "serial",
+    "run_id",
+    "number",
+    "status",
+    "batch_id",
+    "activated_at",
+    "sold_at",
+    "sold_via",
+    "revoked_at",
+    "revoke_reason",
+    "confirmed_at",
+    "confirmed_place",
+    "confirmed_province_id",
+)
+
+
+@functools.cache
+def _facts_sql(with_digest: bool) -> str:
+    """One statement for everything a scan is judged on: the stamp, its run, batch and product, how often
+    and since when it was seen, where first, and its open flags (plus, for the page, a digest).
+
+    The digest is an md5 of every row the public scan page shows about the product, its producer and
+    the batch (product, producer, batch, region and commune names, journey, photos, certificates,
+    whether it is listed in the shop): the page caches its rendering under it, so any change to one
+    of those rows, by whatever path, gives a new digest. Nothing of the scan itself is in it.
+    """
+    from django.apps import apps
+
+    from geo.models import AdminUnit, GrowingRegion, RetailPoint
+    from tracing.models import Producer, Product, ProductPhoto, StampRun
+
+    t = {
+        "stamp": Stamp._meta.db_table,
+        "run": StampRun._meta.db_table,
+        "batch": Batch._meta.db_table,
+        "product": Product._meta.db_table,
+        "producer": Producer._meta.db_table,
+        "scan": Scan._meta.db_table,
+        "flag": SuspicionFlag._meta.db_table,
+        "event": BatchEvent._meta.db_table,
+        "photo": ProductPhoto._meta.db_table,
+        "region": GrowingRegion._meta.db_table,
+        "unit": AdminUnit._meta.db_table,
+        "shop": RetailPoint._meta.db_table,
+        "certificate": Product.certificates.field.related_model._meta.db_table,
+        "product_certificates": Product.certificates.through._meta.db_table,
+    }
+    columns = ", ".join(f"s.{c}" for c in _STAMP_COLUMNS)
+    digest = "NULL"
+    if with_digest:
+        listing = "NULL"
+        if apps.is_installed("marketplace"):
+            listing_table = apps.get_model("marketplace", "Listing")._meta.db_table
+            listing = f"(SELECT concat_ws(',', l.id, l.is_active) FROM {listing_table} l WHERE l.product_id = p.id)"  # noqa: S608
+        digest = f"""md5(concat_ws('|', p::text, pr::text, b::text,
+            (SELECT concat_ws(',', g.id, g.name, g.name_en) FROM {t["region"]} g WHERE g.id = p.growing_region_id),
+            (SELECT concat_ws(',', u.id, u.name) FROM {t["unit"]} u WHERE u.id = pr.commune_id),
+            (SELECT string_agg(concat_ws(',', e::text, rp.name), ';' ORDER BY e.id)
+               FROM {t["event"]} e LEFT JOIN {t["shop"]} rp ON rp.id = e.retail_point_id WHERE e.batch_id = b.id),
+            (SELECT string_agg(ph::text, ';' ORDER BY ph.id) FROM {t["photo"]} ph WHERE ph.product_id = p.id),
+            (SELECT string_agg(c::text, ';' ORDER BY c.id) FROM {t["certificate"]} c
+               JOIN {t["product_certificates"]} pc ON pc.certificate_id = c.id WHERE pc.product_id = p.id),
+            {listing}))"""  # noqa: S608 - table names from the models
+    return f"""
+SELECT {columns}, r.producer_id, r.gtin14, p.id, p.gtin, b.lot_code,
+       seen.sightings, seen.first_at, first_place.place_name, flags.rules, {digest}
+FROM {t["stamp"]} s
+JOIN {t["run"]} r ON r.id = s.run_id
+JOIN {t["producer"]} pr ON pr.id = r.producer_id
+LEFT JOIN {t["batch"]} b ON b.id = s.batch_id
+LEFT JOIN {t["product"]} p ON p.id = coalesce(b.product_id, r.product_id)
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE NOT repeat AND channel <> '{Scan.Channel.STAFF.value}') AS sightings,
+           min(scanned_at) AS first_at
+    FROM {t["scan"]} WHERE stamp_id = s.id
+) seen
+LEFT JOIN LATERAL (
+    SELECT place_name FROM {t["scan"]} WHERE stamp_id = s.id AND place_name <> '' ORDER BY scanned_at LIMIT 1
+) first_place ON true
+CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(rule ORDER BY created_at, id), '{{}}') AS rules
+    FROM {t["flag"]} WHERE stamp_id = s.id AND resolved_at IS NULL
+) flags
+WHERE s.serial = %s
+"""  # noqa: S608 - table names come from the models; values are parameters
+
+
+@functools.cache
+def _insert_scan_sql() -> str:
+    return (
+        f"INSERT INTO {Scan._meta.db_table} (stamp_id, serial, scanned_at, verdict, channel, device_family, "  # noqa: S608
+        "repeat, place_name) VALUES (%s, %s, %s, %s, %s, %s, %s, '') RETURNING id"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFacts:
+    """What a scan is judged on, read in one statement (see _facts_sql)."""
+
+    stamp: Stamp
+    producer_id: int
+    run_gtin14: str
+    product_id: int | None
+    product_gtin: str
+    lot_code: str | None
+    sightings: int
+    first_at: datetime.datetime | None
+    first_place: str
+    open_rules: list[str]
+    digest: str | None
+
+
+_UNREAD = object()  # scan_record(facts=…) not given: it reads them itself
+
+
+def facts_query(serial: str, *, with_digest: bool) -> tuple[str, str, list]:
+    """(prepared-statement name, SQL, parameters) of the facts of a scan: see scan_record(facts=…)."""
+    return f"hg_scan_facts{int(with_digest)}", _facts_sql(with_digest), [serial]
+
+
+def facts_from_row(row) -> ScanFacts | None:
+    if row is None:
+        return None
+    n = len(_STAMP_COLUMNS)
+    stamp = Stamp.from_db(connection.alias, _STAMP_COLUMNS, row[:n])
+    producer_id, run_gtin14, product_id, product_gtin, lot_code, sightings, first_at, place, rules, digest = row[n:]
+    return ScanFacts(
+        stamp=stamp,
+        producer_id=producer_id,
+        run_gtin14=run_gtin14,
+        product_id=product_id,
+        product_gtin=product_gtin or "",
+        lot_code=lot_code,
+        sightings=sightings,
+        first_at=first_at,
+        first_place=place or "",
+        open_rules=list(rules),
+        digest=digest,
+    )
+
+
+def read_facts(serial: str, *, with_digest: bool = False) -> ScanFacts | None:
+    name, sql, params = facts_query(serial, with_digest=with_digest)
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, name, sql, params)
+        return facts_from_row(cursor.fetchone())
+
+
+def _link_ok(facts: ScanFacts, link: DigitalLinkPath | None) -> bool:
+    """A Digital Link's GTIN and lot must be those of the stamp's product and batch (a /t/ link always matches)."""
+    if link is None or link.gtin14 is None:
+        return True
+    if link.gtin14 not in {g for g in (facts.product_gtin, facts.run_gtin14) if g}:
+        return False
+    return not (link.lot and facts.lot_code is not None and link.lot != facts.lot_code)
+
+
+def _insert_scan(scan: Scan) -> None:
+    with connection.cursor() as cursor:
+        prepared.execute(
+            cursor,
+            "hg_scan_insert",
+            _insert_scan_sql(),
+            [
+                scan.stamp_id,
+                scan.serial,
+                scan.scanned_at,
+                scan.verdict,
+                scan.channel,
+                scan.device_family,
+                scan.repeat,
+            ],
+        )
+        scan.pk = cursor.fetchone()[0]
+    scan._state.adding = False
+    scan._state.db = connection.alias
 
 
 def scan_record(
@@ -147,64 +318,83 @@ def scan_record(
     link: DigitalLinkPath | None = None,
     user=None,
     stamp: Stamp | None = None,
+    page_digest: bool = False,
+    facts: ScanFacts | object | None = _UNREAD,
 ) -> ScanOutcome:
     """Record one look-up of a well-formed code and judge it: genuine, unknown, revoked or suspicious.
 
     `repeat` says the same visitor looked at this code minutes ago (decided by the caller from the
-    cache). Rules that need no location run here; the location rules run when one is shared.
+    rate-limit counters). Rules that need no location run here; the location rules run when one is
+    shared. Two statements when nothing is wrong — the facts (tracing.services.scans._facts_sql) and
+    the INSERT of the scan; flags are written only when a rule fires. `page_digest` also asks for the
+    digest the scan page caches its rendering under (ScanOutcome.page_digest). A caller that already
+    read the facts (the scan page reads them with its rate-limit counters, see facts_query) passes
+    them as `facts` (None: no such stamp).
     """
-    stamp = stamp if stamp is not None else stamp_for_page(serial)
-    if stamp is not None and _is_staff_of(user, stamp):
-        channel = Scan.Channel.STAFF
-    link_ok = stamp is None or _link_matches(stamp, link)
-    scan = Scan(serial=serial, stamp=stamp, channel=channel, device_family=device_family(user_agent), repeat=repeat)
-    outcome = ScanOutcome(serial=serial, verdict=Verdict.UNKNOWN, stamp=stamp, scan=scan, link_mismatch=not link_ok)
-    if stamp is None:
+    if facts is _UNREAD:
+        facts = read_facts(serial, with_digest=page_digest)
+    now = timezone.now()
+    family = device_family(user_agent)
+    if facts is None:
+        scan = Scan(serial=serial, channel=channel, device_family=family, repeat=repeat, scanned_at=now)
         scan.verdict = Verdict.UNKNOWN
-        scan.save()
-        return outcome
+        _insert_scan(scan)
+        return ScanOutcome(serial=serial, verdict=Verdict.UNKNOWN, scan=scan)
 
-    stats = Scan.objects.filter(stamp=stamp).aggregate(
-        sightings=Count("pk", filter=Q(repeat=False) & ~Q(channel=Scan.Channel.STAFF)), first=Min("scanned_at")
-    )
-    latest = clone_rules.Sighting(scan_id=None, at=timezone.now(), repeat=repeat, staff=channel == Scan.Channel.STAFF)
-    facts = clone_rules.StampFacts(status=stamp.status)
+    if stamp is None:
+        stamp = facts.stamp
+    if access.is_authenticated(user) and (
+        access.is_official(user) or access.member_producer_id(user) == facts.producer_id
+    ):
+        channel = Scan.Channel.STAFF
+    staff = channel == Scan.Channel.STAFF
+    link_ok = _link_ok(facts, link)
+    latest = clone_rules.Sighting(scan_id=None, at=now, repeat=repeat, staff=staff)
     # too_many_scans only needs the count: a history of placeholders of the right length stands in for it.
-    history = [clone_rules.Sighting(scan_id=None, at=latest.at)] * stats["sightings"]
+    history = [clone_rules.Sighting(scan_id=None, at=now)] * facts.sightings
     findings = [
         f
-        for f in (clone_rules.too_many_scans(history, latest), clone_rules.not_in_circulation(latest, facts))
+        for f in (
+            clone_rules.too_many_scans(history, latest),
+            clone_rules.not_in_circulation(latest, clone_rules.StampFacts(status=stamp.status)),
+        )
         if f is not None
     ]
-    with transaction.atomic():
-        scan.verdict = _verdict(stamp, [f.warning for f in findings], link_ok)
-        scan.save()
-        for finding in findings:
-            finding.evidence.setdefault("scan_ids", [])
-            finding.evidence["scan_ids"] = [i for i in finding.evidence["scan_ids"] if i] + [scan.pk]
-        _flag(stamp, findings, scan)
-    outcome.warnings = _open_flag_warnings(stamp)
+    rules = facts.open_rules + [f.rule for f in findings if f.rule not in facts.open_rules]
+    warnings = [str(clone_rules.CONSUMER_WARNINGS[r]) for r in rules if r in clone_rules.CONSUMER_WARNINGS]
     if not link_ok:
-        outcome.warnings.append(_("This link does not match the product this stamp was issued for."))
+        warnings.append(_("This link does not match the product this stamp was issued for."))
     if stamp.status == StampStatus.ISSUED:
-        outcome.warnings.append(
-            _("This stamp was never activated by its producer: it should not be on a product for sale.")
-        )
-    outcome.verdict = _verdict(stamp, outcome.warnings, link_ok)
-    if outcome.verdict != scan.verdict:
-        Scan.objects.filter(pk=scan.pk).update(verdict=outcome.verdict)
-        scan.verdict = outcome.verdict
-    outcome.sightings = stats["sightings"] + (0 if repeat or channel == Scan.Channel.STAFF else 1)
-    outcome.first_seen_at = stats["first"] or scan.scanned_at
-    outcome.first_place = (
-        Scan.objects.filter(stamp=stamp)
-        .exclude(place_name="")
-        .order_by("scanned_at")
-        .values_list("place_name", flat=True)
-        .first()
-        or ""
+        warnings.append(_("This stamp was never activated by its producer: it should not be on a product for sale."))
+    scan = Scan(
+        stamp=stamp,
+        serial=serial,
+        channel=channel,
+        device_family=family,
+        repeat=repeat,
+        scanned_at=now,
+        verdict=_verdict(stamp, warnings, link_ok),
     )
-    return outcome
+    if findings:
+        with transaction.atomic():
+            _insert_scan(scan)
+            for finding in findings:
+                finding.evidence["scan_ids"] = [i for i in finding.evidence.get("scan_ids", []) if i] + [scan.pk]
+            _flag(stamp, findings, scan)
+    else:
+        _insert_scan(scan)
+    return ScanOutcome(
+        serial=serial,
+        verdict=scan.verdict,
+        stamp=stamp,
+        scan=scan,
+        warnings=warnings,
+        link_mismatch=not link_ok,
+        sightings=facts.sightings + (0 if repeat or staff else 1),
+        first_seen_at=facts.first_at or now,
+        first_place=facts.first_place,
+        page_digest=facts.digest,
+    )
 
 
 def _distribution_facts(

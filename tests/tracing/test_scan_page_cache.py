@@ -1,0 +1,168 @@
+"""The scan page's cache (tracing/scan_page.py): rendered once per state of the product, filled in per scan.
+
+What a visitor must never see: another scan's values, an unescaped value, or a page older than the
+product's rows. What the cache must give: the same page as an ordinary render, in few statements.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.tracing.stamp_fixtures import (
+    activate_range,
+    issue,
+    pins_of,
+    product_kinds_present,  # noqa: F401  (autouse)
+    stamps_of,
+)
+from tracing import codes, scan_page, services
+from tracing.models import Product, Scan
+
+pytestmark = pytest.mark.django_db
+
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+TOKENS = re.compile(r'(name="csrfmiddlewaretoken" value="|name="scan" value="|data-scan=")[^"]+"')
+
+
+@pytest.fixture
+def live(official, approved_producer, owner, product, batch):
+    run = issue(official, approved_producer, quantity=6, product=product)
+    stamps = stamps_of(run)
+    activate_range(owner, batch, stamps[:4])
+    services.batch_event_add(
+        by=owner, batch=batch, event_type="packing", occurred_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    scan_page.pages.clear()
+    return stamps, pins_of(official, run)
+
+
+def page(client, serial, lang="en", **headers):
+    return client.get(f"/t/{serial}", HTTP_ACCEPT_LANGUAGE=lang, HTTP_USER_AGENT=IPHONE, **headers)
+
+
+def test_the_second_scan_of_a_batch_is_served_from_the_cache_with_its_own_values(client, live):
+    stamps, _pins = live
+    first = page(client, stamps[0].serial).content.decode()
+    assert len(scan_page.pages) == 1
+    second = page(client, stamps[1].serial).content.decode()
+    assert len(scan_page.pages) == 1  # another stamp of the same batch: the same rendered page
+
+    assert stamps[1].serial in second and stamps[0].serial not in second
+    assert f"/t/{stamps[1].serial}/xac-nhan" in second and f"?ma={stamps[1].serial}" in second
+    assert "HG" + scan_page._NONCE not in second  # every slot filled
+    tokens = [re.findall(r'name="scan" value="([^"]+)"', html)[0] for html in (first, second)]
+    scans = list(Scan.objects.order_by("pk").values_list("pk", flat=True))
+    assert [scan_page.scan_id_from_token(t) for t in tokens] == scans
+
+
+def test_a_cached_page_is_the_ordinary_render_apart_from_the_tokens(client, live, monkeypatch):
+    stamps, _pins = live
+    page(client, stamps[0].serial)  # fills the cache
+    cached = page(client, stamps[1].serial, HTTP_X_FORWARDED_FOR="198.51.100.7").content.decode()
+    monkeypatch.setattr(scan_page, "_cacheable", lambda request, outcome: False)
+    ordinary = page(client, stamps[2].serial, HTTP_X_FORWARDED_FOR="198.51.100.8").content.decode()
+
+    def normal(html, serial):
+        return TOKENS.sub(r"\1…", html).replace(serial, "SERIAL").replace(codes.format_serial(serial), "GROUPED")
+
+    assert normal(cached, stamps[1].serial) == normal(ordinary, stamps[2].serial)
+
+
+def test_the_pin_form_of_a_cached_page_works_with_its_csrf_token(live):
+    from django.test import Client
+
+    stamps, pins = live
+    browser = Client(enforce_csrf_checks=True)
+    page(browser, stamps[0].serial)
+    html = page(browser, stamps[1].serial).content.decode()  # from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    scan = re.search(r'name="scan" value="([^"]+)"', html).group(1)
+    response = browser.post(
+        f"/t/{stamps[1].serial}/xac-nhan",
+        {"csrfmiddlewaretoken": token, "scan": scan, "pin": pins[stamps[1].serial]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    again = page(browser, stamps[1].serial).content.decode()
+    assert "already confirmed on" in again and 'name="pin"' not in again
+
+
+def test_a_change_to_what_the_page_shows_is_seen_by_the_next_scan(client, live, owner, product, batch):
+    stamps, _pins = live
+    html = page(client, stamps[0].serial).content.decode()
+    assert "Cam sành Bắc Quang" in html
+    steps = html.count("<li><strong>")
+
+    services.product_update(by=owner, product=product, name_vi="Cam sành Hà Giang loại 1")
+    assert "Cam sành Hà Giang loại 1" in page(client, stamps[1].serial, lang="vi").content.decode()
+
+    # A write that bypasses the model's save() (no updated_at) still changes the digest.
+    Product.objects.filter(pk=product.pk).update(description_vi="Vỏ mỏng, nhiều nước")
+    assert "Vỏ mỏng, nhiều nước" in page(client, stamps[2].serial, lang="vi").content.decode()
+
+    services.batch_event_add(by=owner, batch=batch, event_type="shipping", occurred_at=timezone.now())
+    html = page(client, stamps[3].serial).content.decode()
+    assert html.count("<li><strong>") == steps + 1 and "Shipping" in html
+
+
+def test_a_certificate_that_expires_shows_as_not_valid_the_day_after(
+    client, live, owner, approved_producer, product, monkeypatch
+):
+    stamps, _pins = live
+    today = timezone.localdate()
+    certificate = services.certificate_add(
+        by=owner,
+        producer=approved_producer,
+        scheme="vietgap",
+        number="VG-9",
+        issuer="TT",
+        valid_from=today - datetime.timedelta(days=300),
+        valid_to=today,
+    )
+    product.certificates.add(certificate)  # through the link table only: the digest still sees it
+    html = page(client, stamps[0].serial).content.decode()
+    assert "VG-9" in html and "not valid today" not in html
+
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    assert "not valid today" in page(client, stamps[1].serial).content.decode()
+
+
+def test_per_scan_values_are_escaped_in_a_cached_page(client, live):
+    stamps, _pins = live
+    page(client, stamps[0].serial)
+    Scan.objects.filter(stamp=stamps[1]).delete()
+    Scan.objects.create(stamp=stamps[1], serial=stamps[1].serial, verdict="genuine", place_name="<b>Xã A</b> & co")
+    html = page(client, stamps[1].serial).content.decode()
+    assert "first near &lt;b&gt;Xã A&lt;/b&gt; &amp; co" in html and "<b>Xã A</b>" not in html
+
+
+def test_each_language_has_its_own_page(client, live):
+    stamps, _pins = live
+    assert "Genuine product" in page(client, stamps[0].serial, lang="en").content.decode()
+    assert "Hàng chính hãng" in page(client, stamps[1].serial, lang="vi").content.decode()
+    assert len(scan_page.pages) == 2
+
+
+def test_signed_in_staff_get_the_ordinary_render_and_are_not_counted(client, live, owner):
+    stamps, _pins = live
+    client.force_login(owner)
+    html = page(client, stamps[0].serial).content.decode()
+    assert len(scan_page.pages) == 0
+    assert owner.username in html and Scan.objects.get().channel == "staff"
+
+
+def test_a_cached_scan_costs_two_statements(client, live):
+    stamps, _pins = live
+    page(client, stamps[0].serial)
+    with CaptureQueriesContext(connection) as queries:
+        response = page(client, stamps[1].serial)
+    assert response.status_code == 200
+    # The rate-limit counters with the stamp's facts (and the digest) in one, then the INSERT of the scan.
+    statements = [q["sql"] for q in queries if not q["sql"].startswith("PREPARE")]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("EXECUTE hg_rate_hit_many3_hg_scan_facts1")
