@@ -110,7 +110,12 @@ WITH req (key, start, expires, weight, lim, window_s, n) AS (
 )"""  # noqa: S608
     if also is None:
         return counters + "\nSELECT counters.* FROM counters"
-    return counters + f"\nSELECT counters.*, also.* FROM counters LEFT JOIN ({also}) also ON true"
+    return (
+        counters
+        + f""",
+{also}
+SELECT counters.*, also.* FROM counters LEFT JOIN also ON true"""  # noqa: S608 - the caller's SQL
+    )
 
 
 _prune_lock = threading.Lock()
@@ -164,10 +169,14 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
 
     Each counter is judged on its own, as if `hit` were called for each in turn; keys must be distinct.
 
-    `also` = (name, SELECT with %s placeholders, its parameters) runs that query in the same
-    statement, saving a round trip on the busiest page (the scan page reads its stamp this way);
-    then the result is (waits, the query's first row or None). The query sees the database as it
-    was before the statement, like any other part of one statement.
+    `also` = (name, SQL, parameters) adds more of the caller's work to the same statement, saving
+    round trips on the busiest page (the scan page reads its stamp and records the scan this way).
+    The SQL is a list of CTEs (%s placeholders) ending with one named `also`, e.g.
+    `also AS (SELECT …)`; they may read the CTE `counters` — arrays `counted` (this request's count
+    per counter, NULL where refused), `previous` and `current`, in the order of `hits` — for
+    instance to write only when the request is let through. The result is then (waits, the first
+    row of `also`, or None if it has none). Every part of the statement sees the database as it was
+    before the statement.
     """
     if len({key for key, _limit, _window in hits}) != len(hits):
         raise ValueError("hit_many: the keys must be distinct")

@@ -74,6 +74,10 @@ def seen_recently(visitor: str, serial: str) -> bool:
     return throttling.hit(f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S, time.time()) is not None
 
 
+#: scan_gate's counters: this many rate limits (scan_checks), then the one that marks the code seen.
+GATE_LIMITS = 2
+
+
 def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None = None):
     """The scan page's counters in one statement: (seconds to wait if over a limit, whether it is a reload).
 

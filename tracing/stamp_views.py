@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,22 +50,44 @@ def _bad_code(request, message: str, *, status: int, code_text: str = ""):
 
 
 def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath | None = None):
-    # One statement counts the visit against the limits and reads what the scan is judged on.
-    facts_query = scan_services.facts_query(serial, with_digest=True)
-    wait, repeat, row = scan_limits.scan_gate(scan_limits.visitor_key(request), serial, also=facts_query)
-    if wait:
-        return _limited(request, wait)
+    visitor = scan_limits.visitor_key(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
-    repeat = repeat or scan_services.device_family(user_agent) == "bot"
-    outcome = scan_services.scan_record(
-        serial=serial,
-        user_agent=user_agent,
-        repeat=repeat,
-        link=link,
-        user=request.user,
-        page_digest=True,
-        facts=scan_services.facts_from_row(row),
-    )
+    if request.user.is_authenticated:
+        # Staff scans are marked as such, which needs the stamp's producer first: two statements.
+        facts_query = scan_services.facts_query(serial, with_digest=True)
+        wait, repeat, row = scan_limits.scan_gate(visitor, serial, also=facts_query)
+        if wait:
+            return _limited(request, wait)
+        repeat = repeat or scan_services.device_family(user_agent) == "bot"
+        outcome = scan_services.scan_record(
+            serial=serial,
+            user_agent=user_agent,
+            repeat=repeat,
+            link=link,
+            user=request.user,
+            page_digest=True,
+            facts=scan_services.facts_from_row(row),
+        )
+    else:
+        # One statement counts the visit against the limits, reads the stamp and records the scan.
+        now = timezone.now()
+        record = scan_services.record_query(
+            serial, now=now, user_agent=user_agent, link=link, limits=scan_limits.GATE_LIMITS, with_digest=True
+        )
+        wait, repeat, row = scan_limits.scan_gate(visitor, serial, also=record)
+        if wait:
+            return _limited(request, wait)
+        repeat = repeat or scan_services.device_family(user_agent) == "bot"
+        outcome = scan_services.scan_record(
+            serial=serial,
+            user_agent=user_agent,
+            repeat=repeat,
+            link=link,
+            page_digest=True,
+            facts=scan_services.facts_from_row(row),
+            recorded=(row[-2], row[-1]),
+            now=now,
+        )
     if outcome.stamp is None:
         context = {
             "outcome": outcome,

@@ -208,10 +208,11 @@ def test_several_counters_in_one_statement_judge_each_counter_as_single_hits_wou
 def test_another_query_can_ride_along_with_the_counters_in_the_same_statement(monkeypatch):
     throttling.reset()
     monkeypatch.setattr(throttling, "_next_prune", float("inf"))
-    also = ("hg_test_also", "SELECT %s::int * 2 AS doubled, %s::text AS word WHERE %s::int > 0", [21, "x", 1])
+    query = "also AS (SELECT %s::int * 2, %s::text, counters.counted[1] IS NOT NULL FROM counters WHERE %s::int > 0)"
+    also = ("hg_test_also", query, [21, "x", 1])
     with CaptureQueriesContext(connection) as queries:
         waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START, also=also)
-    assert (waits, row) == ([None, None], (42, "x"))
+    assert (waits, row) == ([None, None], (42, "x", True))  # `also` saw that the first counter let it in
     assert len([q for q in queries if not q["sql"].startswith("PREPARE")]) == 1
     # No row from the query: None; the counters still count (r:a is now over its limit of 1).
     waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START + 1, also=(*also[:2], [21, "x", 0]))

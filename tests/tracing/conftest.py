@@ -60,6 +60,20 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
 
 
 @pytest.fixture(autouse=True)
+def _sql_and_python_verdicts_agree(caplog):
+    """An anonymous scan is judged in SQL when it is recorded (record_query) and again in Python: every
+    scan any test makes must get the same verdict from both (a disagreement is corrected and logged)."""
+    yield
+    disagreements = [
+        r.getMessage()
+        for phase in ("setup", "call")
+        for r in caplog.get_records(phase)
+        if r.name == "tracing.services.scans" and "in SQL" in r.getMessage()
+    ]
+    assert not disagreements, disagreements
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The personas' passwords are hashed with a fast hasher: PBKDF2 would dominate these tests' time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -161,6 +161,13 @@ def test_a_digital_link_with_another_products_gtin_is_suspicious(client, live):
     assert 'data-verdict="suspicious"' in html and "does not match" in html
 
 
+def test_a_digital_link_with_the_right_gtin_but_another_lot_is_suspicious(client, live):
+    stamps, _pins = live
+    html = page(client, f"/01/08938500000010/10/CAM-1999-99/21/{stamps[0].serial}").content.decode()
+    assert 'data-verdict="suspicious"' in html and "does not match" in html
+    assert Scan.objects.get().verdict == "suspicious"
+
+
 def test_old_t_links_keep_working_after_a_gtin_is_added(client, official, approved_producer, owner, product, batch):
     run = issue(official, approved_producer, quantity=2, product=product)  # no GTIN yet: printed as /t/…
     stamp = stamps_of(run)[0]

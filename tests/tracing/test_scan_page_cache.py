@@ -156,13 +156,30 @@ def test_signed_in_staff_get_the_ordinary_render_and_are_not_counted(client, liv
     assert owner.username in html and Scan.objects.get().channel == "staff"
 
 
-def test_a_cached_scan_costs_two_statements(client, live):
+def test_an_anonymous_scan_costs_one_statement(client, live):
     stamps, _pins = live
     page(client, stamps[0].serial)
     with CaptureQueriesContext(connection) as queries:
         response = page(client, stamps[1].serial)
     assert response.status_code == 200
-    # The rate-limit counters with the stamp's facts (and the digest) in one, then the INSERT of the scan.
+    # The rate-limit counters, the stamp's facts (and the digest) and the INSERT of the scan, in one.
     statements = [q["sql"] for q in queries if not q["sql"].startswith("PREPARE")]
-    assert len(statements) == 2, statements
-    assert statements[0].startswith("EXECUTE hg_rate_hit_many3_hg_scan_facts1")
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("EXECUTE hg_rate_hit_many3_hg_scan_record1")
+    assert Scan.objects.filter(stamp=stamps[1]).count() == 1
+
+
+def test_a_scan_refused_by_the_rate_limit_is_not_recorded(client, live, monkeypatch):
+    from tracing import scan_limits
+
+    stamps, _pins = live
+    monkeypatch.setattr(scan_limits, "SCAN_PER_CODE", 2)
+    statuses = [page(client, stamps[0].serial, REMOTE_ADDR=f"10.9.0.{i}").status_code for i in range(1, 5)]
+    assert statuses == [200, 200, 429, 429]
+    assert Scan.objects.filter(stamp=stamps[0]).count() == 2
+
+
+def test_the_gate_has_as_many_limits_as_the_recording_statement_expects():
+    from tracing import scan_limits
+
+    assert len(scan_limits.scan_checks("v", "s")) == scan_limits.GATE_LIMITS

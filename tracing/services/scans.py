@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from tracing.models.stamps import SoldVia, StampStatus
 from tracing.services.common import raise_if, require_official
 
 Verdict = Scan.Verdict
+log = logging.getLogger(__name__)
 #: Earlier sightings read by the rules (the newest ones); older history cannot change their outcome much.
 HISTORY_LIMIT = 200
 
@@ -195,8 +197,9 @@ def _facts_sql(with_digest: bool) -> str:
                JOIN {t["product_certificates"]} pc ON pc.certificate_id = c.id WHERE pc.product_id = p.id),
             {listing}))"""  # noqa: S608 - table names from the models
     return f"""
-SELECT {columns}, r.producer_id, r.gtin14, p.id, p.gtin, b.lot_code,
-       seen.sightings, seen.first_at, first_place.place_name, flags.rules, {digest}
+SELECT {columns}, r.producer_id, r.gtin14 AS run_gtin14, p.id AS product_id, p.gtin AS product_gtin, b.lot_code,
+       seen.sightings, seen.first_at, first_place.place_name AS first_place, flags.rules AS open_rules,
+       {digest} AS page_digest
 FROM {t["stamp"]} s
 JOIN {t["run"]} r ON r.id = s.run_id
 JOIN {t["producer"]} pr ON pr.id = r.producer_id
@@ -247,16 +250,83 @@ _UNREAD = object()  # scan_record(facts=…) not given: it reads them itself
 
 
 def facts_query(serial: str, *, with_digest: bool) -> tuple[str, str, list]:
-    """(prepared-statement name, SQL, parameters) of the facts of a scan: see scan_record(facts=…)."""
-    return f"hg_scan_facts{int(with_digest)}", _facts_sql(with_digest), [serial]
+    """(prepared-statement name, SQL, parameters) of the facts of a scan: see scan_record(facts=…).
+
+    As `also` for backend.throttling.hit_many: a CTE named `also`.
+    """
+    return f"hg_scan_facts{int(with_digest)}", f"also AS ({_facts_sql(with_digest)})", [serial]
+
+
+def record_query(
+    serial: str,
+    *,
+    now: datetime.datetime,
+    user_agent: str,
+    link: DigitalLinkPath | None,
+    limits: int,
+    with_digest: bool,
+) -> tuple[str, str, list]:
+    """The facts of an anonymous web scan and its INSERT, as `also` for backend.throttling.hit_many.
+
+    The counters are tracing.scan_limits.scan_gate's: the first `limits` are rate limits, the next
+    one refuses when this visitor looked at the code minutes ago, which makes the scan a reload
+    (`repeat`, as does a bot's user agent). The scan is inserted only if the limits let the request
+    through, with the
+    verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
+    activated, an open flag, a mismatching Digital Link, one sighting too many) or genuine. That is
+    `_verdict` over the findings of `too_many_scans` and `not_in_circulation`, written in SQL so
+    that a scan costs one statement; scan_record(recorded=…) judges again in Python, corrects the
+    row if they ever disagree (and logs it), and writes the flags. Its row: the facts' columns, then
+    the new scan's id and verdict (NULL when refused).
+    """
+    gtin = link.gtin14 if link is not None else None
+    lot = (link.lot or None) if link is not None and gtin is not None else None
+    sql = f"""facts AS ({_facts_sql(with_digest)}),
+scan_in AS (
+    SELECT %s::varchar AS serial, %s::timestamptz AS scanned_at, %s::varchar AS device,
+           %s::boolean OR counters.counted[%s::int + 1] IS NULL AS repeat,
+           %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings, %s::int AS limits
+    FROM counters
+),
+recorded AS (
+    INSERT INTO {Scan._meta.db_table}
+           (stamp_id, serial, scanned_at, verdict, channel, device_family, repeat, place_name)
+    SELECT facts.id, scan_in.serial, scan_in.scanned_at,
+           CASE
+               WHEN facts.id IS NULL THEN '{Verdict.UNKNOWN.value}'
+               WHEN facts.status = '{StampStatus.REVOKED.value}' THEN '{Verdict.REVOKED.value}'
+               WHEN facts.status = '{StampStatus.ISSUED.value}'
+                    OR cardinality(facts.open_rules) > 0
+                    OR facts.sightings + (CASE WHEN scan_in.repeat THEN 0 ELSE 1 END) > scan_in.max_sightings
+                    OR NOT (scan_in.gtin IS NULL
+                            OR (scan_in.gtin IN (nullif(facts.product_gtin, ''), nullif(facts.run_gtin14, ''))
+                                AND (scan_in.lot IS NULL OR facts.lot_code IS NULL OR scan_in.lot = facts.lot_code)))
+                   THEN '{Verdict.SUSPICIOUS.value}'
+               ELSE '{Verdict.GENUINE.value}'
+           END,
+           '{Scan.Channel.WEB.value}', scan_in.device, scan_in.repeat, ''
+    FROM counters CROSS JOIN scan_in LEFT JOIN facts ON true
+    WHERE array_position(counters.counted[1:scan_in.limits], NULL) IS NULL
+    RETURNING id, verdict
+),
+also AS (
+    SELECT facts.*, recorded.id AS scan_id, recorded.verdict AS scan_verdict
+    FROM scan_in LEFT JOIN facts ON true LEFT JOIN recorded ON true
+)"""  # noqa: S608 - table names and constants from the models; values are parameters
+    family = device_family(user_agent)
+    params = [serial, serial, now, family, family == "bot", limits, gtin, lot, clone_rules.MAX_SIGHTINGS, limits]
+    return f"hg_scan_record{int(with_digest)}", sql, params
 
 
 def facts_from_row(row) -> ScanFacts | None:
-    if row is None:
-        return None
+    """The facts from a row of the facts query (or of record_query, whose last two columns it ignores)."""
     n = len(_STAMP_COLUMNS)
+    if row is None or row[0] is None:
+        return None
     stamp = Stamp.from_db(connection.alias, _STAMP_COLUMNS, row[:n])
-    producer_id, run_gtin14, product_id, product_gtin, lot_code, sightings, first_at, place, rules, digest = row[n:]
+    producer_id, run_gtin14, product_id, product_gtin, lot_code, sightings, first_at, place, rules, digest = row[
+        n : n + 10
+    ]
     return ScanFacts(
         stamp=stamp,
         producer_id=producer_id,
@@ -273,9 +343,8 @@ def facts_from_row(row) -> ScanFacts | None:
 
 
 def read_facts(serial: str, *, with_digest: bool = False) -> ScanFacts | None:
-    name, sql, params = facts_query(serial, with_digest=with_digest)
     with connection.cursor() as cursor:
-        prepared.execute(cursor, name, sql, params)
+        prepared.execute(cursor, f"hg_scan_facts{int(with_digest)}", _facts_sql(with_digest), [serial])
         return facts_from_row(cursor.fetchone())
 
 
@@ -309,6 +378,19 @@ def _insert_scan(scan: Scan) -> None:
     scan._state.db = connection.alias
 
 
+def _store(scan: Scan, recorded: tuple[int, str] | None) -> None:
+    """Insert the scan, or take the one record_query inserted (correcting its verdict if SQL judged otherwise)."""
+    if recorded is None:
+        _insert_scan(scan)
+        return
+    scan.pk, stored = recorded
+    scan._state.adding = False
+    scan._state.db = connection.alias
+    if stored != scan.verdict:
+        log.error("scan %s: verdict %s in SQL, %s by the rules; corrected", scan.pk, stored, scan.verdict)
+        Scan.objects.filter(pk=scan.pk).update(verdict=scan.verdict)
+
+
 def scan_record(
     *,
     serial: str,
@@ -320,6 +402,8 @@ def scan_record(
     stamp: Stamp | None = None,
     page_digest: bool = False,
     facts: ScanFacts | object | None = _UNREAD,
+    recorded: tuple[int, str] | None = None,
+    now: datetime.datetime | None = None,
 ) -> ScanOutcome:
     """Record one look-up of a well-formed code and judge it: genuine, unknown, revoked or suspicious.
 
@@ -329,16 +413,18 @@ def scan_record(
     the INSERT of the scan; flags are written only when a rule fires. `page_digest` also asks for the
     digest the scan page caches its rendering under (ScanOutcome.page_digest). A caller that already
     read the facts (the scan page reads them with its rate-limit counters, see facts_query) passes
-    them as `facts` (None: no such stamp).
+    them as `facts` (None: no such stamp); one that also inserted the scan (record_query, for an
+    anonymous visitor: the whole scan in one statement) passes `recorded` = (scan id, verdict) and
+    the `now` it was recorded at.
     """
     if facts is _UNREAD:
         facts = read_facts(serial, with_digest=page_digest)
-    now = timezone.now()
+    now = now or timezone.now()
     family = device_family(user_agent)
     if facts is None:
         scan = Scan(serial=serial, channel=channel, device_family=family, repeat=repeat, scanned_at=now)
         scan.verdict = Verdict.UNKNOWN
-        _insert_scan(scan)
+        _store(scan, recorded)
         return ScanOutcome(serial=serial, verdict=Verdict.UNKNOWN, scan=scan)
 
     if stamp is None:
@@ -377,12 +463,12 @@ def scan_record(
     )
     if findings:
         with transaction.atomic():
-            _insert_scan(scan)
+            _store(scan, recorded)
             for finding in findings:
                 finding.evidence["scan_ids"] = [i for i in finding.evidence.get("scan_ids", []) if i] + [scan.pk]
             _flag(stamp, findings, scan)
     else:
-        _insert_scan(scan)
+        _store(scan, recorded)
     return ScanOutcome(
         serial=serial,
         verdict=scan.verdict,
