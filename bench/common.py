@@ -174,8 +174,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# As in production (scripts/run.sh, Dockerfile: WEB_CONCURRENCY, default 3 sync workers).
+GUNICORN_WORKERS = 3
+
+
 @contextlib.contextmanager
-def gunicorn(url: str, *, workers: int = 2):
+def gunicorn(url: str, *, workers: int = GUNICORN_WORKERS):
     """A real gunicorn on a free loopback port against the benchmark database; yields the port."""
     port = free_port()
     command = [
@@ -300,3 +304,71 @@ def random_origins(count: int, seed: int) -> list[tuple[float, float, str]]:
 def write_json(path: str | None, data) -> None:
     if path:
         Path(path).write_text(json.dumps(data, indent=2))
+
+
+def compare_raw_and_api(
+    url: str,
+    *,
+    title: str,
+    statements: list[bytes],
+    warmup_statements: list[bytes],
+    paths: list[str],
+    warmup_paths: list[str],
+    concurrency: int,
+    points: int,
+    workers: int = GUNICORN_WORKERS,
+    json_path: str | None = None,
+    empty_body: bytes | None = None,
+) -> dict:
+    """The same searches as raw SQL through psycopg2, then through the API over HTTP, in one run.
+
+    `statements` are the exact SQL the API runs for each search (parameters inlined), `paths` the
+    API requests for the same searches. Each side is warmed up first; both use `concurrency` client
+    threads: one database connection each for raw SQL, one HTTP client each for the API, served by
+    `workers` gunicorn processes as in production (sync workers, which close the connection after each
+    answer: the client reconnects). `empty_body`, when given, is a piece of an answer that must not
+    appear (e.g. no result found). Prints and returns the figures.
+    """
+
+    def raw_worker():
+        conn = connect(url)
+        conn.autocommit = True
+        cursor = conn.cursor()
+
+        def call(statement):
+            cursor.execute(statement)
+            assert cursor.fetchall(), "the nearest query found nothing"
+
+        return call
+
+    print(f"\n{title} over {points:,} retail points, concurrency {concurrency}", flush=True)
+    run_concurrently(raw_worker, warmup_statements, concurrency)
+    raw = summary("raw SQL (psycopg2)", *run_concurrently(raw_worker, statements, concurrency))
+
+    with gunicorn(url, workers=workers) as port:
+
+        def api_worker():
+            client = HttpClient(port)
+
+            def call(path):
+                status, body = client.get(path)
+                assert status == 200, (status, body[:300])
+                assert empty_body is None or empty_body not in body, "the API found nothing"
+
+            return call
+
+        run_concurrently(api_worker, warmup_paths, concurrency)
+        api = summary(f"API over HTTP (gunicorn, {workers} workers)", *run_concurrently(api_worker, paths, concurrency))
+
+    ratio = api["per_second"] / raw["per_second"]
+    print(f"{'API / raw SQL throughput':<34} {ratio:8.2f} ×   (target ≥ 0.40; API p99 target < 20 ms)", flush=True)
+    result = {
+        "points": points,
+        "concurrency": concurrency,
+        "workers": workers,
+        "raw_sql": raw,
+        "api": api,
+        "ratio": ratio,
+    }
+    write_json(json_path, result)
+    return result

@@ -41,6 +41,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=4_000)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=common.GUNICORN_WORKERS, help="gunicorn workers (production: 3)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -51,50 +52,24 @@ def main(argv=None) -> dict:
     statements = _compile_queries(url, origins)
     warmup_statements = _compile_queries(url, warmup)
 
-    def raw_worker():
-        conn = common.connect(url)
-        conn.autocommit = True
-        cursor = conn.cursor()
+    return common.compare_raw_and_api(
+        url,
+        title="Nearest-10 with a product-kind filter",
+        statements=statements,
+        warmup_statements=warmup_statements,
+        paths=_paths(origins),
+        warmup_paths=_paths(warmup),
+        concurrency=args.concurrency,
+        points=args.points,
+        workers=args.workers,
+        json_path=args.json,
+    )
 
-        def call(statement):
-            cursor.execute(statement)
-            rows = cursor.fetchall()
-            assert rows, "the nearest query found nothing"
 
-        return call
-
-    print(f"\nNearest-10 with a product-kind filter over {args.points:,} retail points, concurrency {args.concurrency}")
-    common.run_concurrently(raw_worker, warmup_statements, args.concurrency)
-    raw = common.summary("raw SQL (psycopg2)", *common.run_concurrently(raw_worker, statements, args.concurrency))
-
-    def paths(items):
-        return [
-            f"/api/v1/retail-points/nearest?lat={lat}&lng={lng}&product_kind={kind}&limit=10"
-            for lat, lng, kind in items
-        ]
-
-    with common.gunicorn(url, workers=2) as port:
-
-        def api_worker():
-            client = common.HttpClient(port)
-
-            def call(path):
-                status, body = client.get(path)
-                assert status == 200, (status, body[:300])
-
-            return call
-
-        common.run_concurrently(api_worker, paths(warmup), args.concurrency)
-        api = common.summary(
-            "API over HTTP (gunicorn, 2 workers)",
-            *common.run_concurrently(api_worker, paths(origins), args.concurrency),
-        )
-
-    ratio = api["per_second"] / raw["per_second"]
-    print(f"{'API / raw SQL throughput':<34} {ratio:8.2f} ×   (target ≥ 0.40; API p99 target < 20 ms)")
-    result = {"points": args.points, "concurrency": args.concurrency, "raw_sql": raw, "api": api, "ratio": ratio}
-    common.write_json(args.json, result)
-    return result
+def _paths(origins) -> list[str]:
+    return [
+        f"/api/v1/retail-points/nearest?lat={lat}&lng={lng}&product_kind={kind}&limit=10" for lat, lng, kind in origins
+    ]
 
 
 if __name__ == "__main__":

@@ -103,26 +103,28 @@ def _setup_django(url: str):
     django.setup()
 
 
-def _compile(origins) -> list[bytes]:
-    """The exact SQL the API runs for each (lat, lng, product), compiled by Django."""
+def _compile(origins, *, show_plan: bool = False) -> list[bytes]:
+    """The exact statement the API runs for each (lat, lng, product): shops, distances, product kinds and
+    opening state, with the marketplace's filter in SQL as the API passes it (parameters inlined)."""
     from django.db import connection
+    from django.utils import timezone
 
     from geo import queries
-    from marketplace.locator import product_filter
+    from marketplace.locator import product_filter_sql
 
+    now = timezone.now()
     statements = []
     with connection.cursor() as cursor:
         for lat, lng, product in origins:
-            qs = queries.nearest_retail_points(lat=lat, lng=lng, limit=10, extra=product_filter(str(product)))
-            sql, params = qs.query.sql_with_params()
+            sql, params = queries.nearest_retail_points_sql(
+                lat=lat, lng=lng, at=now, limit=10, extra_sql=[product_filter_sql(str(product))]
+            )
             statements.append(cursor.mogrify(sql, params))
-        lat, lng, product = origins[0]
-        qs = queries.nearest_retail_points(lat=lat, lng=lng, limit=10, extra=product_filter(str(product)))
-        sql, params = qs.query.sql_with_params()
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        if show_plan:
+            cursor.execute(b"EXPLAIN " + statements[0])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            print("query plan (first origin):\n  " + plan.replace("\n", "\n  "), flush=True)
     connection.close()
-    print("query plan (first origin):\n  " + plan.replace("\n", "\n  "), flush=True)
     return statements
 
 
@@ -131,6 +133,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=3_000)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=common.GUNICORN_WORKERS, help="gunicorn workers (production: 3)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -141,23 +144,6 @@ def main(argv=None) -> dict:
     rng = random.Random(7)
     origins = [(lat, lng, rng.choice(products)) for lat, lng, _kind in common.random_origins(args.requests, seed=3)]
     warmup = [(lat, lng, rng.choice(products)) for lat, lng, _kind in common.random_origins(300, seed=4)]
-    statements = _compile(origins)
-    warmup_statements = _compile_quiet(warmup)
-
-    def raw_worker():
-        conn = common.connect(url)
-        conn.autocommit = True
-        cursor = conn.cursor()
-
-        def call(statement):
-            cursor.execute(statement)
-            assert cursor.fetchall(), "the nearest query found nothing"
-
-        return call
-
-    print(f"\nNearest-10 genuine, in stock, over {args.points:,} retail points, concurrency {args.concurrency}")
-    common.run_concurrently(raw_worker, warmup_statements, args.concurrency)
-    raw = common.summary("raw SQL (psycopg2)", *common.run_concurrently(raw_worker, statements, args.concurrency))
 
     def paths(items):
         return [
@@ -165,45 +151,19 @@ def main(argv=None) -> dict:
             for lat, lng, product in items
         ]
 
-    with common.gunicorn(url, workers=2) as port:
-
-        def api_worker():
-            client = common.HttpClient(port)
-
-            def call(path):
-                status, body = client.get(path)
-                assert status == 200, (status, body[:300])
-                assert b'"results":[]' not in body, "no genuine shop found"
-
-            return call
-
-        common.run_concurrently(api_worker, paths(warmup), args.concurrency)
-        api = common.summary(
-            "API over HTTP (gunicorn, 2 workers)",
-            *common.run_concurrently(api_worker, paths(origins), args.concurrency),
-        )
-
-    ratio = api["per_second"] / raw["per_second"]
-    print(f"{'API / raw SQL throughput':<34} {ratio:8.2f} ×   (target ≥ 0.40; API p99 target < 20 ms)")
-    result = {"points": args.points, "concurrency": args.concurrency, "raw_sql": raw, "api": api, "ratio": ratio}
-    common.write_json(args.json, result)
-    return result
-
-
-def _compile_quiet(origins) -> list[bytes]:
-    from django.db import connection
-
-    from geo import queries
-    from marketplace.locator import product_filter
-
-    with connection.cursor() as cursor:
-        out = []
-        for lat, lng, product in origins:
-            qs = queries.nearest_retail_points(lat=lat, lng=lng, limit=10, extra=product_filter(str(product)))
-            sql, params = qs.query.sql_with_params()
-            out.append(cursor.mogrify(sql, params))
-    connection.close()
-    return out
+    return common.compare_raw_and_api(
+        url,
+        title="Nearest-10 genuine, in stock,",
+        statements=_compile(origins, show_plan=True),
+        warmup_statements=_compile(warmup),
+        paths=paths(origins),
+        warmup_paths=paths(warmup),
+        concurrency=args.concurrency,
+        points=args.points,
+        workers=args.workers,
+        json_path=args.json,
+        empty_body=b'"results":[]',
+    )
 
 
 if __name__ == "__main__":

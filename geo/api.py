@@ -355,7 +355,11 @@ def _nearest_result(row: queries.NearestRow) -> dict:
     }
 
 
-_NEAREST_PARAMETERS = frozenset(NearestQuerySerializer().fields)
+# One parser for every request: a serializer deep-copies its declared fields on each instantiation,
+# which cost several times the validation itself. `run_validation` keeps no state on the instance, and
+# it raises the same ValidationError (detail per field) as `is_valid`.
+_NEAREST_QUERY = NearestQuerySerializer()
+_NEAREST_PARAMETERS = frozenset(_NEAREST_QUERY.fields)
 
 
 class NearestRetailPointsView(APIView):
@@ -370,7 +374,7 @@ class NearestRetailPointsView(APIView):
     )
     def get(self, request):
         _reject_unknown(request, [*_NEAREST_PARAMETERS, *queries.nearest_filters()])
-        params = _parse(NearestQuerySerializer, request)
+        params = _NEAREST_QUERY.run_validation(request.query_params)
         extra, extra_sql = nearest_extra_conditions(request)
         # One statement: the nearest shops with their product kinds and opening state (no model instances).
         rows = queries.nearest_retail_point_rows(

@@ -9,7 +9,9 @@ WGS84 geodesic; the two disagree by up to ~0.6 %, enough to swap neighbours that
 equidistant. So the query runs in two index-assisted steps inside one statement: the KNN scan finds
 the N-th nearest candidate's sphere distance S; every point whose geodesic rank can be ≤ N lies
 within S × 1.02 on the sphere (the ratio geodesic/sphere stays within [0.994, 1.005]); an indexed
-`ST_DWithin` fetches that small band and sorts it by the true geodesic distance.
+`ST_DWithin` fetches that small band and sorts it by the true geodesic distance. The API's statement
+(nearest_retail_points_sql) gives the same answer with usually a single walk: its KNN step takes a
+few candidates more, which in most searches already hold the whole band (see _nearest_inner_sql).
 """
 
 from __future__ import annotations
@@ -337,8 +339,8 @@ def nearest_retail_points(
     )[:limit]
 
 
-def _nearest_ordered(*, lat, lng, limit, radius_m, product_kind, verified_only, open_at, extra, queryset) -> QuerySet:
-    """nearest_retail_points before its final slice (so that callers can still choose the columns)."""
+def _nearest_filtered(*, lat, lng, radius_m, product_kind, verified_only, open_at, extra, queryset):
+    """(the retail points matching every filter of a nearest query, the origin as a GEOS point)."""
     origin = point(lat, lng)
     qs = queryset if queryset is not None else RetailPoint.objects.all()
     if verified_only:
@@ -353,7 +355,21 @@ def _nearest_ordered(*, lat, lng, limit, radius_m, product_kind, verified_only, 
         qs = qs.filter(open_at_q(open_at))
     if extra is not None:
         qs = qs.filter(extra)
+    return qs, origin
 
+
+def _nearest_ordered(*, lat, lng, limit, radius_m, product_kind, verified_only, open_at, extra, queryset) -> QuerySet:
+    """nearest_retail_points before its final slice (so that callers can still choose the columns)."""
+    qs, origin = _nearest_filtered(
+        lat=lat,
+        lng=lng,
+        radius_m=radius_m,
+        product_kind=product_kind,
+        verified_only=verified_only,
+        open_at=open_at,
+        extra=extra,
+        queryset=queryset,
+    )
     # Step 1 (KNN on the GiST index): the sphere distance of the limit-th nearest candidate.
     knn = (
         qs.order_by()
@@ -452,21 +468,91 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
     return statement, [*inner_params, *state_params], shape
 
 
+class _ConstantSql(Func):
+    """A fixed SQL text of geo's own (no values), e.g. a column of one of the statement's CTEs."""
+
+    def __init__(self, sql: str, output_field):
+        super().__init__(output_field=output_field)
+        self.sql = sql
+
+    def as_sql(self, compiler, connection, **extra):
+        return self.sql, ()
+
+
+def _nearest_margin(limit: int) -> int:
+    """How many candidates past the `limit`-th the KNN step also takes (see _nearest_inner_sql).
+
+    Points lie in the band between the limit-th candidate's sphere distance S and S × 1.02 about
+    limit × (1.02² − 1) ≈ limit × 0.04 times on average: a margin of max(2, limit / 10) holds all of
+    them in ~95 % of searches (a Poisson tail), so the band scan is rarely needed.
+    """
+    return max(2, math.ceil(limit / 10))
+
+
 def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extra) -> tuple[str, list]:
-    """The ORM's SQL of nearest_retail_points (public shops) selecting only the API's columns."""
-    nearest = _nearest_ordered(
+    """The API's nearest query (public shops, the API's columns): nearest_retail_points' exact answer,
+    computed with one KNN walk in most cases.
+
+    nearest_retail_points walks the index twice: a KNN scan to the limit-th candidate (its sphere
+    distance S), then a range scan of the band within S × 1.02 that re-checks every filter for each
+    point in it. Here the KNN scan takes `margin` more candidates (CTE hg_knn). When the last of them
+    is already beyond S × 1.02, hg_knn holds every point the band could hold, so the exact geodesic
+    top-`limit` is among them and the band scan is skipped (a one-time filter: PostgreSQL does not
+    start it). Otherwise (about one search in twenty, see _nearest_margin) the band scan runs, for
+    the points at or past the last candidate that hg_knn does not already hold. Fewer candidates
+    than asked for means hg_knn holds every matching point.
+    """
+    qs, origin = _nearest_filtered(
         lat=lat,
         lng=lng,
-        limit=limit,
         radius_m=radius_m,
         product_kind=product_kind,
         verified_only=True,
         open_at=open_at,
         extra=extra,
         queryset=RetailPoint.objects.all(),
-    ).values(*_NEAREST_ROW_COLUMNS, "location")[:limit]
-    sql, params = nearest.query.sql_with_params()
-    return sql, list(params)
+    )
+    take = limit + _nearest_margin(limit)
+    knn_sql, knn_params = (
+        qs.order_by()
+        .annotate(_sphere_m=GeometryDistance("location", origin))
+        .order_by("_sphere_m")
+        .values("id", "_sphere_m")[:take]
+        .query.sql_with_params()
+    )
+    columns = (*_NEAREST_ROW_COLUMNS, "location")
+    distance = _GeodesicDistance(F("location"), _geography(origin))
+    candidates_sql, candidates_params = (
+        RetailPoint.objects.filter(pk__in=_ConstantSql("SELECT k.id FROM hg_knn k", IntegerField()))
+        .annotate(distance_m=distance)
+        .values(*columns)
+        .order_by()
+        .query.sql_with_params()
+    )
+    needed = _ConstantSql("(SELECT band_needed FROM hg_band)", BooleanField())
+    bound = _ConstantSql("(SELECT bound FROM hg_band)", FloatField())
+    last = _ConstantSql("(SELECT last FROM hg_band)", FloatField())
+    band_sql, band_params = (
+        qs.filter(needed)
+        .filter(_WithinOnSphere(F("location"), _geography(origin), bound))
+        .annotate(_sphere_m=GeometryDistance("location", origin))
+        .filter(_sphere_m__gte=last)
+        .exclude(pk__in=_ConstantSql("SELECT k.id FROM hg_knn k", IntegerField()))
+        .annotate(distance_m=distance)
+        .values(*columns)
+        .order_by()
+        .query.sql_with_params()
+    )
+    # Safe: the three queries come from the ORM (values are parameters); the rest are constants of
+    # this module and whole numbers.
+    band = f"(SELECT k._sphere_m FROM hg_knn k ORDER BY k._sphere_m OFFSET {limit - 1} LIMIT 1) * {_SPHERE_BAND}"  # noqa: S608
+    statement = (
+        f"WITH hg_knn AS MATERIALIZED ({knn_sql}), "  # noqa: S608
+        f"hg_band AS MATERIALIZED (SELECT {band} AS bound, max(_sphere_m) AS last, "
+        f"count(*) = {take} AND max(_sphere_m) <= {band} AS band_needed FROM hg_knn) "
+        f"({candidates_sql}) UNION ALL ({band_sql}) ORDER BY distance_m, id LIMIT {limit}"
+    )
+    return statement, [*knn_params, *candidates_params, *band_params]
 
 
 def _placeholder_count(sql: str) -> int:

@@ -342,3 +342,76 @@ def test_the_api_statement_reuses_a_compiled_shape_equal_to_a_fresh_compilation(
         )
         assert cached[0] == fresh[0]
         assert [str(value) for value in cached[1]] == [str(value) for value in fresh[1]]
+
+
+def _api_rows(lat, lng, *, limit, radius_m=None, product_kind=None):
+    from django.utils import timezone
+
+    rows = queries.nearest_retail_point_rows(
+        lat=lat, lng=lng, at=timezone.now(), limit=limit, radius_m=radius_m, product_kind=product_kind
+    )
+    return [(row.id, row.distance_m) for row in rows]
+
+
+def test_the_api_statement_equals_a_brute_force_geodesic_ranking_on_random_points_and_filters():
+    _random_points(300, seed=20251128)
+    rng = random.Random(17)
+    for _query in range(24):
+        lat, lng = rng.uniform(20.8, 23.2), rng.uniform(103.8, 106.3)
+        limit = rng.choice([1, 3, 10, 25, 50])
+        radius_m = rng.choice([None, None, 15_000, 40_000, 120_000])
+        product_kind = rng.choice([None, *KINDS])
+        expected = _brute_force(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
+        found = _api_rows(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
+        context = f"query at {lat:.4f},{lng:.4f} limit={limit} radius={radius_m} kind={product_kind}"
+        assert [pk for pk, _metres in found] == [pk for _metres, pk in expected], context
+        for (_pk, metres), (expected_metres, _) in zip(found, expected, strict=True):
+            assert metres == pytest.approx(expected_metres, abs=0.05), context
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_the_api_statement_stays_exact_when_many_shops_are_almost_equidistant(limit):
+    # Twenty shops on a circle of ~5 km: their sphere distances differ by far less than the 2 % band,
+    # so the candidates past the limit-th are inside it and the statement must also scan the band.
+    # The geodesic ranks them by bearing (the ellipsoid is flatter north-south), not by the sphere.
+    origin = (22.8, 104.98)
+    ring = []
+    for index in range(20):
+        bearing = math.radians(index * 18 + 7)
+        dlat = 0.045 * math.cos(bearing)
+        dlng = 0.045 * math.sin(bearing) / math.cos(math.radians(origin[0]))
+        ring.append(make_point(f"Ring {index}", origin[0] + dlat, origin[1] + dlng))
+    make_point("Far", 23.3, 104.98)
+    expected = _brute_force(*origin, limit=limit)
+    found = _api_rows(*origin, limit=limit)
+    assert [pk for pk, _metres in found] == [pk for _metres, pk in expected]
+    assert [pk for pk, _metres in found] == [
+        point.pk for point in queries.nearest_retail_points(lat=origin[0], lng=origin[1], limit=limit)
+    ]
+    assert _band_scan_loops(*origin, limit=limit) == 1  # the case this test is about
+
+
+def _band_scan_loops(lat, lng, limit) -> int:
+    """How many times the API statement's band scan (under its one-time filter) ran."""
+    from django.utils import timezone
+
+    statement, params = queries.nearest_retail_points_sql(lat=lat, lng=lng, at=timezone.now(), limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def guarded(node):
+        for child in node.get("Plans", []):
+            if child.get("Node Type") == "Result" and "One-Time Filter" in child:
+                yield child
+            yield from guarded(child)
+
+    (band,) = guarded(plan)
+    (scan,) = [child for child in band["Plans"] if child.get("Parent Relationship") == "Outer"]
+    return scan["Actual Loops"]
+
+
+def test_the_api_statement_skips_the_band_scan_when_the_extra_candidates_already_cover_it():
+    for index in range(12):  # one shop every ~1.1 km northwards: the 5th is far beyond the 3rd's band
+        make_point(f"Shop {index}", 22.8 + 0.01 * (index + 1), 104.98)
+    assert _band_scan_loops(22.8, 104.98, limit=3) == 0
