@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 from django.core.files.storage import FileSystemStorage
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -235,9 +236,15 @@ class Scan(models.Model):
     #: The same visitor looked at this code again within minutes (a reload): not an extra sighting.
     repeat = models.BooleanField(default=False)
     #: Only when the consumer pressed "share my location"; rounded to ~100 m (tracing.services.scans).
-    location = models.PointField(_("shared location"), geography=True, srid=4326, null=True, blank=True)
+    # Most scans share no location: the location and province indexes leave those rows out (partial,
+    # see Meta), so recording such a scan maintains two indexes fewer.
+    location = models.PointField(
+        _("shared location"), geography=True, srid=4326, null=True, blank=True, spatial_index=False
+    )
     place_name = models.CharField(_("near"), max_length=200, blank=True)
-    province = models.ForeignKey("geo.AdminUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    province = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["scanned_at", "pk"]
@@ -246,6 +253,10 @@ class Scan(models.Model):
         indexes = [
             models.Index(fields=["stamp", "scanned_at"], name="scan_stamp_time_idx"),
             models.Index(fields=["scanned_at"], name="scan_time_idx"),
+            models.Index(fields=["province"], name="scan_province_idx", condition=Q(province__isnull=False)),
+            # Created by SQL in migration 0005: Django's PostGIS schema editor drops the condition of a
+            # spatial index.
+            GistIndex(fields=["location"], name="scan_location_gist", condition=Q(location__isnull=False)),
         ]
 
     def __str__(self):
