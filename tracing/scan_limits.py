@@ -36,6 +36,8 @@ REPORT_PER_VISITOR = 5
 REPORT_WINDOW_S = 3600
 #: A second scan of a code by the same visitor within this time is a reload (see clone_rules).
 REPEAT_WINDOW_S = 30 * 60
+#: The clock the counters' windows follow (tests hold it still, so no window ends in the middle of one).
+clock = time.time
 
 
 class _Ident(SimpleRateThrottle):
@@ -60,7 +62,7 @@ def over_limit(checks: list[tuple[str, str, int, int]]) -> int | None:
     The counters are the API's (backend/throttling.py): one upsert per bucket in a PostgreSQL table
     shared by every process, a sliding estimate over two fixed windows, refused hits not counted.
     """
-    now = time.time()
+    now = clock()
     wait = None
     for kind, who, limit, window in checks:
         bucket_wait = throttling.hit(f"scan:{kind}:{who}", limit, window, now)
@@ -71,7 +73,7 @@ def over_limit(checks: list[tuple[str, str, int, int]]) -> int | None:
 
 def seen_recently(visitor: str, serial: str) -> bool:
     """True if this visitor looked at this code within about REPEAT_WINDOW_S (a reload); marks it seen."""
-    return throttling.hit(f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S, time.time()) is not None
+    return throttling.hit(f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S, clock()) is not None
 
 
 #: scan_gate's counters: this many rate limits (scan_checks), then the one that marks the code seen.
@@ -89,9 +91,9 @@ def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None =
     hits = [(f"scan:{kind}:{who}", limit, window) for kind, who, limit, window in checks]
     hits.append((f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S))
     if also is None:
-        waits, row = throttling.hit_many(hits, time.time()), None
+        waits, row = throttling.hit_many(hits, clock()), None
     else:
-        waits, row = throttling.hit_many(hits, time.time(), also=also)
+        waits, row = throttling.hit_many(hits, clock(), also=also)
     *limits, seen = waits
     over = [w for w in limits if w is not None]
     wait = max(1, math.ceil(max(over))) if over else None

@@ -14,6 +14,12 @@ from tracing.models import Scan
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """Half a minute into a minute (and into its 10-minute and hour windows): no window ends mid-test."""
+    monkeypatch.setattr(scan_limits, "clock", lambda: 1_800_000_030.0)
+
+
 @pytest.fixture
 def serial(official, approved_producer, owner, batch):
     stamp = stamps_of(issue(official, approved_producer, quantity=1))[0]
