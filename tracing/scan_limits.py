@@ -1,4 +1,4 @@
-"""Rate limits and reload detection for the scan pages and the stamp API (counters in PostgreSQL).
+"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py).
 
 A visitor is known by a keyed hash of their address (the same address DRF's throttles use,
 honouring NUM_PROXIES); the address itself is never stored, and the counters expire with their
@@ -34,8 +34,6 @@ LOCATE_PER_VISITOR = 30
 LOCATE_WINDOW_S = 60
 REPORT_PER_VISITOR = 5
 REPORT_WINDOW_S = 3600
-#: A second scan of a code by the same visitor within this time is a reload (see clone_rules).
-REPEAT_WINDOW_S = 30 * 60
 #: The clock the counters' windows follow (tests hold it still, so no window ends in the middle of one).
 clock = time.time
 
@@ -71,33 +69,20 @@ def over_limit(checks: list[tuple[str, str, int, int]]) -> int | None:
     return None if wait is None else max(1, math.ceil(wait))
 
 
-def seen_recently(visitor: str, serial: str) -> bool:
-    """True if this visitor looked at this code within about REPEAT_WINDOW_S (a reload); marks it seen."""
-    return throttling.hit(f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S, clock()) is not None
-
-
-#: scan_gate's counters: this many rate limits (scan_checks), then the one that marks the code seen.
-GATE_LIMITS = 2
-
-
 def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None = None):
-    """The scan page's counters in one statement: (seconds to wait if over a limit, whether it is a reload).
+    """Count a scan against the visitor's and the code's limits, in one statement: seconds to wait if over.
 
-    Counts the scan against the visitor's and the code's limits and marks the code seen by the
-    visitor (as :func:`over_limit` with :func:`scan_checks`, then :func:`seen_recently`). With `also`
-    (a query, see backend.throttling.hit_many) its row comes third: (wait, reload, row).
+    As :func:`over_limit` with :func:`scan_checks`. With `also` (more of the caller's work in the same
+    statement, see backend.throttling.hit_many) the result is (wait, the row of `also`).
     """
-    checks = scan_checks(visitor, serial)
-    hits = [(f"scan:{kind}:{who}", limit, window) for kind, who, limit, window in checks]
-    hits.append((f"scan:seen:{visitor}:{serial}", 1, REPEAT_WINDOW_S))
+    hits = [(f"scan:{kind}:{who}", limit, window) for kind, who, limit, window in scan_checks(visitor, serial)]
     if also is None:
         waits, row = throttling.hit_many(hits, clock()), None
     else:
         waits, row = throttling.hit_many(hits, clock(), also=also)
-    *limits, seen = waits
-    over = [w for w in limits if w is not None]
+    over = [w for w in waits if w is not None]
     wait = max(1, math.ceil(max(over))) if over else None
-    return (wait, seen is not None) if also is None else (wait, seen is not None, row)
+    return wait if also is None else (wait, row)
 
 
 def scan_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:

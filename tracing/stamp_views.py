@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from geo.queries import regions_geojson
 from geo.scan_geometry import lat_lng
-from tracing import codes, digital_link, scan_limits
+from tracing import codes, digital_link, recent_scans, scan_limits
 from tracing.models import Scan
 from tracing.scan_page import render_stamp_page, scan_id_from_token
 from tracing.services import scans as scan_services
@@ -52,13 +52,15 @@ def _bad_code(request, message: str, *, status: int, code_text: str = ""):
 def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath | None = None):
     visitor = scan_limits.visitor_key(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
+    now = timezone.now()
+    recent = recent_scans.read(request, now.timestamp())
+    repeat = recent_scans.seen(recent, serial) or scan_services.device_family(user_agent) == "bot"
     if request.user.is_authenticated:
         # Staff scans are marked as such, which needs the stamp's producer first: two statements.
         facts_query = scan_services.facts_query(serial, with_digest=True)
-        wait, repeat, row = scan_limits.scan_gate(visitor, serial, also=facts_query)
+        wait, row = scan_limits.scan_gate(visitor, serial, also=facts_query)
         if wait:
             return _limited(request, wait)
-        repeat = repeat or scan_services.device_family(user_agent) == "bot"
         outcome = scan_services.scan_record(
             serial=serial,
             user_agent=user_agent,
@@ -67,17 +69,16 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
             user=request.user,
             page_digest=True,
             facts=scan_services.facts_from_row(row),
+            now=now,
         )
     else:
         # One statement counts the visit against the limits, reads the stamp and records the scan.
-        now = timezone.now()
         record = scan_services.record_query(
-            serial, now=now, user_agent=user_agent, link=link, limits=scan_limits.GATE_LIMITS, with_digest=True
+            serial, now=now, user_agent=user_agent, repeat=repeat, link=link, with_digest=True
         )
-        wait, repeat, row = scan_limits.scan_gate(visitor, serial, also=record)
+        wait, row = scan_limits.scan_gate(visitor, serial, also=record)
         if wait:
             return _limited(request, wait)
-        repeat = repeat or scan_services.device_family(user_agent) == "bot"
         outcome = scan_services.scan_record(
             serial=serial,
             user_agent=user_agent,
@@ -101,6 +102,7 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
         response = render_stamp_page(request, outcome)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
+    recent_scans.remember(response, recent, serial, now.timestamp())
     return response
 
 

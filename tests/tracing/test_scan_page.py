@@ -311,6 +311,7 @@ def test_too_many_sightings_flag_the_stamp(client, live, settings):
     stamps, _pins = live
     serial = stamps[5].serial
     for i in range(clone_rules.MAX_SIGHTINGS + 1):
+        client.cookies.clear()  # another phone each time
         client.get(f"/t/{serial}", REMOTE_ADDR=f"10.1.0.{i + 1}")
     flag = SuspicionFlag.objects.get(stamp__serial=serial)
     assert flag.rule == "too_many_scans" and flag.evidence["sightings"] == clone_rules.MAX_SIGHTINGS + 1
@@ -324,3 +325,44 @@ def test_the_origin_map_data_has_the_growing_region_and_the_producer(client, liv
     shown = [f["properties"].get("kind") or f["geometry"]["type"] for f in data["features"]]
     assert "MultiPolygon" in shown and "producer" in shown
     assert client.get(f"/t/{stamps[8].serial}/nguon-goc.geojson").status_code == 404
+
+
+def test_two_phones_behind_one_carrier_address_are_two_sightings_and_a_reload_is_not(live):
+    """Reloads are told by the browser's own cookie, not by the address many phones share (carrier NAT)."""
+    from django.test import Client
+
+    stamps, _pins = live
+    serial = stamps[0].serial
+    first, second = Client(), Client()
+    for phone in (first, second, first):
+        phone.get(f"/t/{serial}", REMOTE_ADDR="100.64.0.1", HTTP_USER_AGENT=IPHONE)
+    assert [s.repeat for s in Scan.objects.order_by("pk")] == [False, False, True]
+    assert 'data-scan-count="2"' in page(second, f"/t/{serial}").content.decode()
+
+
+def test_the_reload_cookie_keeps_recent_codes_only_and_ignores_what_it_cannot_read(client, live):
+    from tracing import recent_scans
+
+    stamps, _pins = live
+    now = int(timezone.now().timestamp())
+    old = now - recent_scans.WINDOW_S - 1
+    client.cookies[recent_scans.COOKIE] = f"{stamps[1].serial}.{old}-junk-{stamps[2].serial}.{now}-<x>"
+    page(client, f"/t/{stamps[1].serial}")  # seen too long ago: a sighting
+    page(client, f"/t/{stamps[2].serial}")  # seen just now: a reload
+    assert [s.repeat for s in Scan.objects.order_by("pk")] == [False, True]
+    cookie = client.cookies[recent_scans.COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) == recent_scans.WINDOW_S
+    kept = sorted(part.split(".")[0] for part in cookie.value.split("-"))
+    assert kept == sorted([stamps[1].serial, stamps[2].serial])
+
+
+def test_the_reload_cookie_holds_at_most_twenty_codes(client, live):
+    from tracing import recent_scans
+
+    stamps, _pins = live
+    now = int(timezone.now().timestamp())
+    many = "-".join(f"{codes.new_serial()}.{now - i}" for i in range(30))
+    client.cookies[recent_scans.COOKIE] = many
+    page(client, f"/t/{stamps[0].serial}")
+    kept = client.cookies[recent_scans.COOKIE].value.split("-")
+    assert len(kept) == recent_scans.MAX_CODES and kept[0].startswith(stamps[0].serial)

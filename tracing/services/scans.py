@@ -2,8 +2,9 @@
 
 Privacy: a Scan keeps the time, the verdict, the channel, a coarse device family and — only when the
 consumer pressed "share my location" — a location rounded to ~110 m with its commune and province
-names. No IP address, account or cookie is stored; rate limits and reload detection use keyed
-hashes in the cache only (tracing/scan_limits.py).
+names. No IP address or account is stored; rate limits count keyed hashes of addresses in a table
+whose rows expire with their window (tracing/scan_limits.py), and reloads are told by a cookie in
+the visitor's own browser (tracing/recent_scans.py).
 """
 
 from __future__ import annotations
@@ -262,16 +263,14 @@ def record_query(
     *,
     now: datetime.datetime,
     user_agent: str,
+    repeat: bool,
     link: DigitalLinkPath | None,
-    limits: int,
     with_digest: bool,
 ) -> tuple[str, str, list]:
     """The facts of an anonymous web scan and its INSERT, as `also` for backend.throttling.hit_many.
 
-    The counters are tracing.scan_limits.scan_gate's: the first `limits` are rate limits, the next
-    one refuses when this visitor looked at the code minutes ago, which makes the scan a reload
-    (`repeat`, as does a bot's user agent). The scan is inserted only if the limits let the request
-    through, with the
+    The counters are rate limits (tracing.scan_limits.scan_gate): the scan is inserted only if all of
+    them let the request through, with the
     verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
     activated, an open flag, a mismatching Digital Link, one sighting too many) or genuine. That is
     `_verdict` over the findings of `too_many_scans` and `not_in_circulation`, written in SQL so
@@ -284,9 +283,7 @@ def record_query(
     sql = f"""facts AS ({_facts_sql(with_digest)}),
 scan_in AS (
     SELECT %s::varchar AS serial, %s::timestamptz AS scanned_at, %s::varchar AS device,
-           %s::boolean OR counters.counted[%s::int + 1] IS NULL AS repeat,
-           %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings, %s::int AS limits
-    FROM counters
+           %s::boolean AS repeat, %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings
 ),
 recorded AS (
     INSERT INTO {Scan._meta.db_table}
@@ -306,15 +303,14 @@ recorded AS (
            END,
            '{Scan.Channel.WEB.value}', scan_in.device, scan_in.repeat, ''
     FROM counters CROSS JOIN scan_in LEFT JOIN facts ON true
-    WHERE array_position(counters.counted[1:scan_in.limits], NULL) IS NULL
+    WHERE array_position(counters.counted, NULL) IS NULL
     RETURNING id, verdict
 ),
 also AS (
     SELECT facts.*, recorded.id AS scan_id, recorded.verdict AS scan_verdict
     FROM scan_in LEFT JOIN facts ON true LEFT JOIN recorded ON true
 )"""  # noqa: S608 - table names and constants from the models; values are parameters
-    family = device_family(user_agent)
-    params = [serial, serial, now, family, family == "bot", limits, gtin, lot, clone_rules.MAX_SIGHTINGS, limits]
+    params = [serial, serial, now, device_family(user_agent), repeat, gtin, lot, clone_rules.MAX_SIGHTINGS]
     return f"hg_scan_record{int(with_digest)}", sql, params
 
 
@@ -407,15 +403,16 @@ def scan_record(
 ) -> ScanOutcome:
     """Record one look-up of a well-formed code and judge it: genuine, unknown, revoked or suspicious.
 
-    `repeat` says the same visitor looked at this code minutes ago (decided by the caller from the
-    rate-limit counters). Rules that need no location run here; the location rules run when one is
-    shared. Two statements when nothing is wrong — the facts (tracing.services.scans._facts_sql) and
-    the INSERT of the scan; flags are written only when a rule fires. `page_digest` also asks for the
-    digest the scan page caches its rendering under (ScanOutcome.page_digest). A caller that already
-    read the facts (the scan page reads them with its rate-limit counters, see facts_query) passes
-    them as `facts` (None: no such stamp); one that also inserted the scan (record_query, for an
-    anonymous visitor: the whole scan in one statement) passes `recorded` = (scan id, verdict) and
-    the `now` it was recorded at.
+    `repeat` says the same visitor looked at this code minutes ago (decided by the caller: the scan
+    page from its cookie, tracing/recent_scans.py). Rules that need no location run here; the
+    location rules run when one is shared. Flags are written only when a rule fires. `page_digest`
+    also asks for the digest the scan page caches its rendering under (ScanOutcome.page_digest).
+
+    Statements: the facts (_facts_sql) and the INSERT of the scan, or fewer: a caller that already
+    read the facts (the scan page, with its rate-limit counters; see facts_query) passes them as
+    `facts` (None: no such stamp); one that also inserted the scan (record_query: an anonymous
+    visitor's whole scan in one statement) passes `recorded` = (scan id, verdict) and the `now` it
+    was recorded at.
     """
     if facts is _UNREAD:
         facts = read_facts(serial, with_digest=page_digest)
