@@ -105,19 +105,25 @@ def _setup_django(url: str):
 
 def _compile(origins, *, show_plan: bool = False) -> list[bytes]:
     """The exact statement the API runs for each (lat, lng, product): shops, distances, product kinds and
-    opening state, with the marketplace's filter in SQL as the API passes it (parameters inlined)."""
+    opening state, with the marketplace's filter as the API's own hook turns the request's parameters
+    into conditions and candidate source (geo.api.nearest_extra_conditions), parameters inlined."""
     from django.db import connection
+    from django.test import RequestFactory
     from django.utils import timezone
+    from rest_framework.request import Request
 
     from geo import queries
-    from marketplace.locator import product_filter_sql
+    from geo.api import nearest_extra_conditions
 
     now = timezone.now()
+    factory = RequestFactory()
     statements = []
     with connection.cursor() as cursor:
         for lat, lng, product in origins:
+            request = Request(factory.get("/", {"lat": lat, "lng": lng, "product": product, "limit": 10}))
+            extra, extra_sql, source = nearest_extra_conditions(request)
             sql, params = queries.nearest_retail_points_sql(
-                lat=lat, lng=lng, at=now, limit=10, extra_sql=[product_filter_sql(str(product))]
+                lat=lat, lng=lng, at=now, limit=10, extra=extra, extra_sql=extra_sql, source=source
             )
             statements.append(cursor.mogrify(sql, params))
         if show_plan:

@@ -292,20 +292,27 @@ class RetailPointSuspendView(_VerificationView):
 # --- nearest ----------------------------------------------------------------------------------------
 
 
-def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]]]:
+def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]], tuple[str, list] | None]:
     """The hook for apps above geo: filters registered with geo.queries.register_nearest_filter.
 
     Each registered parameter present in the request adds its condition (e.g. the marketplace's
-    `product=ID`: authorised resellers with this product in stock): in SQL when the filter provides it
-    (the statement is then prepared once and reused), else its Q. Returns (Q or None, SQL conditions);
-    a value the filter refuses is a 400 naming the parameter.
+    `product=ID`: authorised resellers with this product in stock): as the candidate source the
+    search walks when the filter provides one and no other filter's source is used yet, else in SQL
+    when the filter provides it (the statement is then prepared once and reused), else its Q.
+    Returns (Q or None, SQL conditions, source or None); a value the filter refuses is a 400 naming
+    the parameter.
     """
-    extra, extra_sql = None, []
+    extra, extra_sql, source = None, [], None
     for name, registered in queries.nearest_filters().items():
         if name not in request.query_params:
             continue
         arguments = registered.arguments(request.query_params[name], request.query_params)
         try:
+            if source is None and registered.source is not None:
+                source = registered.source(*arguments)
+                if source is not None:
+                    source = (source[0], list(source[1]))
+                    continue
             if registered.sql is not None:
                 condition = registered.sql(*arguments)
                 if condition is not None:
@@ -315,7 +322,7 @@ def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]]]
         except ValueError as error:
             raise serializers.ValidationError({name: [str(error)]}) from None
         extra = condition if extra is None else extra & condition
-    return extra, extra_sql
+    return extra, extra_sql, source
 
 
 def _nearest_parameters() -> list[OpenApiParameter]:
@@ -375,7 +382,7 @@ class NearestRetailPointsView(APIView):
     def get(self, request):
         _reject_unknown(request, [*_NEAREST_PARAMETERS, *queries.nearest_filters()])
         params = _NEAREST_QUERY.run_validation(request.query_params)
-        extra, extra_sql = nearest_extra_conditions(request)
+        extra, extra_sql, source = nearest_extra_conditions(request)
         # One statement: the nearest shops with their product kinds and opening state (no model instances).
         rows = queries.nearest_retail_point_rows(
             lat=params["lat"],
@@ -387,6 +394,7 @@ class NearestRetailPointsView(APIView):
             open_now=params["open_now"],
             extra=extra,
             extra_sql=extra_sql,
+            source=source,
         )
         if not rows and params.get("product_kind"):
             # The only case where an unknown code can hide: say so rather than "nothing near you".

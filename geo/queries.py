@@ -12,6 +12,12 @@ within S × 1.02 on the sphere (the ratio geodesic/sphere stays within [0.994, 1
 `ST_DWithin` fetches that small band and sorts it by the true geodesic distance. The API's statement
 (nearest_retail_points_sql) gives the same answer with usually a single walk: its KNN step takes a
 few candidates more, which in most searches already hold the whole band (see _nearest_inner_sql).
+
+A filter an app registers may also bring its own candidate source (NearestFilter.source): a table of
+the matching shops' ids and locations with its own GiST index, e.g. the marketplace's stock rows of one
+product. The API's statement then walks that index, ~limit entries, instead of walking every shop
+around the point and dropping those that do not match (40 times more for a product one shop in 40
+carries); all the other conditions and the exactness steps stay the same.
 """
 
 from __future__ import annotations
@@ -263,6 +269,15 @@ class NearestFilter:
     values must be parameters (`%s`, with `%%` for a literal percent sign), never part of the text,
     since each distinct text is a statement kept on every database connection. It must match exactly
     the rows `build`'s Q matches.
+
+    `source`, optional (with `sql`), is the same filter as a candidate source: it takes the same
+    arguments and returns `(select, params)` or None (then `sql` is used). `select` is a SELECT whose
+    rows are `id`, `location`: each matching retail point's id, at most once, and a copy of its
+    location that is always equal to geo_retailpoint.location (e.g. kept by triggers), on which a GiST
+    index serves `ORDER BY location <-> point` and `ST_DWithin(location, point, metres)` for the
+    source's conditions (see nearest_source_sql). The API's statement then walks that index instead
+    of every shop around the point; every other condition still applies to the shops. Same rules for
+    the text and its values as `sql`; the rows must be exactly the shops `build`'s Q matches.
     """
 
     name: str
@@ -270,6 +285,7 @@ class NearestFilter:
     description: str = ""
     with_params: bool = False
     sql: Callable[..., tuple[str, Sequence] | None] | None = None
+    source: Callable[..., tuple[str, Sequence] | None] | None = None
 
     def arguments(self, value, query_params) -> tuple:
         return (value, query_params) if self.with_params else (value,)
@@ -285,15 +301,19 @@ def register_nearest_filter(
     description: str = "",
     with_params: bool = False,
     sql: Callable[..., tuple[str, Sequence] | None] | None = None,
+    source: Callable[..., tuple[str, Sequence] | None] | None = None,
 ) -> None:
     """Let an app above geo add a filter parameter to the nearest API (call from AppConfig.ready()).
 
     Example (marketplace): `register_nearest_filter("product", lambda value: Q(...in stock...))`; with
-    `sql=` the same filter in SQL (see NearestFilter), for the API's prepared statements.
+    `sql=` the same filter in SQL (see NearestFilter), for the API's prepared statements, and with
+    `source=` the same filter as a candidate source with its own spatial index (see NearestFilter).
     Registering the same name twice replaces the builder (ready() may run more than once in tests).
     """
+    if source is not None and sql is None:
+        raise ValueError("a nearest filter with a candidate source must also give its condition in SQL")
     _NEAREST_FILTERS[name] = NearestFilter(
-        name=name, build=builder, description=description, with_params=with_params, sql=sql
+        name=name, build=builder, description=description, with_params=with_params, sql=sql, source=source
     )
 
 
@@ -403,12 +423,14 @@ def nearest_retail_points_sql(
     open_now: bool = False,
     extra: Q | None = None,
     extra_sql: Sequence[tuple[str, Sequence]] = (),
+    source: tuple[str, Sequence] | None = None,
 ) -> tuple[str, list]:
     """The one statement behind the nearest-shop API (see nearest_retail_point_rows), and its parameters.
 
     It wraps the nearest_retail_points query (public shops only) and adds, for its ≤ `limit` rows,
     the coordinates, the sorted product-kind codes and the opening state at `at` (geo.hours).
-    `extra_sql` holds conditions of registered filters written in SQL (see NearestFilter.sql).
+    `extra_sql` holds conditions of registered filters written in SQL (see NearestFilter.sql), and
+    `source` a registered filter's candidate source (see NearestFilter.source).
     """
     statement, params, _shape = _nearest_statement(
         lat=lat,
@@ -420,19 +442,28 @@ def nearest_retail_points_sql(
         open_now=open_now,
         extra=extra,
         extra_sql=extra_sql,
+        source=source,
     )
     return statement, params
 
 
-def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now, extra, extra_sql=()):
+def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now, extra, extra_sql=(), source=None):
     """(statement, params, shape): `shape` is the reusable _NearestShape, or None for a one-off statement."""
     from geo.hours import opening_state_sql
 
     limit = validate_limit(limit)
     extra_sql = [(sql, list(params)) for sql, params in extra_sql]
+    if source is not None:
+        source = (source[0], list(source[1]))
     shape = None
     if not open_now and extra is None:
-        shape = _NearestShape.get(limit, radius_m is not None, bool(product_kind), tuple(sql for sql, _ in extra_sql))
+        shape = _NearestShape.get(
+            limit,
+            radius_m is not None,
+            bool(product_kind),
+            tuple(sql for sql, _ in extra_sql),
+            source[0] if source is not None else None,
+        )
     if shape is None:  # rarer shapes: compiled by the ORM each time
         sql_q = _sql_conditions_q(extra_sql)
         if sql_q is not None:
@@ -445,14 +476,16 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
             product_kind=product_kind,
             open_at=at if open_now else None,
             extra=extra,
+            source=source,
         )
     else:
+        source_params = source[1] if source is not None else []
         inner_sql, inner_params = shape.bind(
             lat=lat,
             lng=lng,
             radius_m=radius_m,
             product_kind=product_kind,
-            extra_params=[value for _sql, params in extra_sql for value in params],
+            extra_params=[*(value for _sql, params in extra_sql for value in params), *source_params],
         )
     state_sql, state_columns, state_params = opening_state_sql("n.id", at)
     # Safe: inner_sql comes from the ORM (values are parameters), the rest are constants of geo.
@@ -469,14 +502,38 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
 
 
 class _ConstantSql(Func):
-    """A fixed SQL text of geo's own (no values), e.g. a column of one of the statement's CTEs."""
+    """A fixed SQL text of geo's own, e.g. a column of one of the statement's CTEs; values are `params`."""
 
-    def __init__(self, sql: str, output_field):
+    def __init__(self, sql: str, output_field, params: Sequence = ()):
         super().__init__(output_field=output_field)
-        self.sql = sql
+        self.sql, self.params = sql, tuple(params)
 
     def as_sql(self, compiler, connection, **extra):
-        return self.sql, ()
+        return self.sql, self.params
+
+
+def nearest_source_sql(source: tuple[str, Sequence], origin: Point, *, radius_m: float | None = None, **band):
+    """SQL on a candidate source (see NearestFilter.source): the ids of its rows nearest to `origin` first,
+    with their sphere distance `_sphere_m` (a KNN walk of the source's GiST index), or with `band`
+    (`bound`, `last`: SQL texts of geo's own) the ids of its rows within `bound` metres on the sphere
+    and at or past `last` (an index range scan). `radius_m` bounds both (spheroid metres, as the API's
+    radius). Returns (sql, params); the origin is a parameter.
+    """
+    select, params = source
+    # Safe: `select` is a registered filter's SQL (values are parameters); the rest are geo's own texts.
+    sql = f"SELECT c.id, c.location <-> ST_GeogFromText(%s) AS _sphere_m FROM ({select}) c"  # noqa: S608
+    params = [origin.ewkt, *params]
+    conditions = []
+    if radius_m is not None:
+        conditions.append("ST_DWithin(c.location, ST_GeogFromText(%s), %s)")
+        params += [origin.ewkt, validate_radius_m(radius_m)]
+    if band:
+        conditions.append(f"ST_DWithin(c.location, ST_GeogFromText(%s), {band['bound']}, false)")
+        conditions.append(f"c.location <-> ST_GeogFromText(%s) >= {band['last']}")
+        params += [origin.ewkt, origin.ewkt]
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    return sql, params
 
 
 def _nearest_margin(limit: int) -> int:
@@ -489,7 +546,7 @@ def _nearest_margin(limit: int) -> int:
     return max(2, math.ceil(limit / 10))
 
 
-def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extra) -> tuple[str, list]:
+def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extra, source=None) -> tuple[str, list]:
     """The API's nearest query (public shops, the API's columns): nearest_retail_points' exact answer,
     computed with one KNN walk in most cases.
 
@@ -501,6 +558,11 @@ def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extr
     start it). Otherwise (about one search in twenty, see _nearest_margin) the band scan runs, for
     the points at or past the last candidate that hg_knn does not already hold. Fewer candidates
     than asked for means hg_knn holds every matching point.
+
+    With a candidate `source` (see NearestFilter.source) both walks go over the source's index instead
+    of all shops': the KNN step takes the source's rows nearest first and keeps those whose shop passes
+    every other filter (a primary-key probe each), and the band step reads the source's rows in the
+    band. Its locations are the shops' own, so the distances, the band and the answer are the same.
     """
     qs, origin = _nearest_filtered(
         lat=lat,
@@ -513,13 +575,20 @@ def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extr
         queryset=RetailPoint.objects.all(),
     )
     take = limit + _nearest_margin(limit)
-    knn_sql, knn_params = (
-        qs.order_by()
-        .annotate(_sphere_m=GeometryDistance("location", origin))
-        .order_by("_sphere_m")
-        .values("id", "_sphere_m")[:take]
-        .query.sql_with_params()
-    )
+    if source is None:
+        knn_sql, knn_params = (
+            qs.order_by()
+            .annotate(_sphere_m=GeometryDistance("location", origin))
+            .order_by("_sphere_m")
+            .values("id", "_sphere_m")[:take]
+            .query.sql_with_params()
+        )
+    else:
+        walk_sql, walk_params = nearest_source_sql(source, origin, radius_m=radius_m)
+        shops_sql, shops_params = qs.order_by().values("pk").query.sql_with_params()
+        # Safe: SQL from nearest_source_sql and the ORM (values are parameters), and a whole number.
+        knn_sql = f"SELECT n.id, n._sphere_m FROM ({walk_sql}) n WHERE n.id IN ({shops_sql}) ORDER BY n._sphere_m LIMIT {take}"  # noqa: S608, E501
+        knn_params = (*walk_params, *shops_params)
     columns = (*_NEAREST_ROW_COLUMNS, "location")
     distance = _GeodesicDistance(F("location"), _geography(origin))
     candidates_sql, candidates_params = (
@@ -532,12 +601,22 @@ def _nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extr
     needed = _ConstantSql("(SELECT band_needed FROM hg_band)", BooleanField())
     bound = _ConstantSql("(SELECT bound FROM hg_band)", FloatField())
     last = _ConstantSql("(SELECT last FROM hg_band)", FloatField())
+    band_qs = qs.filter(needed)
+    if source is None:
+        band_qs = (
+            band_qs.filter(_WithinOnSphere(F("location"), _geography(origin), bound))
+            .annotate(_sphere_m=GeometryDistance("location", origin))
+            .filter(_sphere_m__gte=last)
+        )
+    else:
+        in_band_sql, in_band_params = nearest_source_sql(
+            source, origin, radius_m=radius_m, bound="(SELECT bound FROM hg_band)", last="(SELECT last FROM hg_band)"
+        )
+        # Safe: SQL from nearest_source_sql (values are parameters).
+        in_band = _ConstantSql(f"SELECT b.id FROM ({in_band_sql}) b", IntegerField(), in_band_params)  # noqa: S608
+        band_qs = band_qs.filter(pk__in=in_band)
     band_sql, band_params = (
-        qs.filter(needed)
-        .filter(_WithinOnSphere(F("location"), _geography(origin), bound))
-        .annotate(_sphere_m=GeometryDistance("location", origin))
-        .filter(_sphere_m__gte=last)
-        .exclude(pk__in=_ConstantSql("SELECT k.id FROM hg_knn k", IntegerField()))
+        band_qs.exclude(pk__in=_ConstantSql("SELECT k.id FROM hg_knn k", IntegerField()))
         .annotate(distance_m=distance)
         .values(*columns)
         .order_by()
@@ -587,13 +666,19 @@ class _NearestShape:
     _MAX_SHAPES = 400
     _cache: dict = {}
 
-    def __init__(self, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = ()):
+    def __init__(
+        self, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = (), source: str | None = None
+    ):
         self.name = f"hg_nearest_{limit}_{int(has_radius)}_{int(has_kind)}"
-        if extra_sql:
-            self.name += "_" + hashlib.sha256("\0".join(extra_sql).encode()).hexdigest()[:16]
-        self.extra_count = sum(map(_placeholder_count, extra_sql))  # checked against the slots below
+        if extra_sql or source is not None:
+            texts = (*extra_sql, "\1source", source) if source is not None else extra_sql
+            self.name += "_" + hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
+        # The values of the conditions, then the source's: checked against the slots below.
+        self.extra_count = sum(map(_placeholder_count, extra_sql)) + (_placeholder_count(source) if source else 0)
         slots = iter(range(self.extra_count))
         conditions = [(sql, [_ExtraSlot(next(slots)) for _ in range(_placeholder_count(sql))]) for sql in extra_sql]
+        if source is not None:
+            source = (source, [_ExtraSlot(next(slots)) for _ in range(_placeholder_count(source))])
         sql, params = _nearest_inner_sql(
             lat=self._LAT,
             lng=self._LNG,
@@ -602,6 +687,7 @@ class _NearestShape:
             product_kind=self._KIND if has_kind else None,
             open_at=None,
             extra=_sql_conditions_q(conditions),
+            source=source,
         )
         origin = point(self._LAT, self._LNG)
         self.sql, self.params, self.slots = sql, params, []
@@ -617,20 +703,23 @@ class _NearestShape:
             elif hasattr(value, "ewkb") and bytes(value.ewkb) == bytes(origin.ewkb):
                 self.slots.append((index, "adapter"))
         found = {kind for _index, kind in self.slots}
-        expected = {"ewkt", "adapter"} | ({"radius"} if has_radius else set()) | ({"kind"} if has_kind else set())
+        expected = {"ewkt"} | ({"radius"} if has_radius else set()) | ({"kind"} if has_kind else set())
+        expected |= {"adapter"} if source is None else set()  # a source's walk measures from the EWKT
         expected |= set(range(self.extra_count))
         if found != expected:  # the query changed shape: never bind blindly
             raise RuntimeError(f"nearest query sentinels not found: {sorted(map(str, expected - found))}")
 
     @classmethod
-    def get(cls, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = ()) -> _NearestShape | None:
+    def get(
+        cls, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = (), source: str | None = None
+    ) -> _NearestShape | None:
         """The shape, compiled on first use; None for a new shape with conditions once the cache is full."""
-        key = (limit, has_radius, has_kind, extra_sql)
+        key = (limit, has_radius, has_kind, extra_sql, source)
         shape = cls._cache.get(key)
         if shape is None:
-            if extra_sql and len(cls._cache) >= cls._MAX_SHAPES:
+            if (extra_sql or source is not None) and len(cls._cache) >= cls._MAX_SHAPES:
                 return None
-            shape = cls._cache[key] = cls(limit, has_radius, has_kind, extra_sql)
+            shape = cls._cache[key] = cls(limit, has_radius, has_kind, extra_sql, source)
         return shape
 
     def execute(self, cursor, statement: str, params: list) -> None:
@@ -696,6 +785,7 @@ def nearest_retail_point_rows(
     open_now: bool = False,
     extra: Q | None = None,
     extra_sql: Sequence[tuple[str, Sequence]] = (),
+    source: tuple[str, Sequence] | None = None,
 ) -> list[NearestRow]:
     """The `limit` nearest public shops with everything a consumer needs, in ONE statement.
 
@@ -703,8 +793,9 @@ def nearest_retail_point_rows(
     its coordinates, product-kind codes and opening state at `at`, computed by PostgreSQL. No model
     instances are built. `extra` (a Q) and `extra_sql` (conditions in SQL of registered filters, see
     NearestFilter.sql) narrow the shops; with `extra_sql` alone the statement is compiled and prepared
-    once per shape, with `extra` it is compiled by the ORM each time. Raises ValueError for bad
-    coordinates, radius or limit.
+    once per shape, with `extra` it is compiled by the ORM each time. `source` (a registered filter's
+    candidate source, see NearestFilter.source) narrows them too, and is what the search walks.
+    Raises ValueError for bad coordinates, radius or limit.
     """
     from geo.hours import opening_state_from_row
 
@@ -719,6 +810,7 @@ def nearest_retail_point_rows(
             open_now=open_now,
             extra=extra,
             extra_sql=extra_sql,
+            source=source,
         )
     except EmptyResultSet:  # an `extra` condition that can match nothing (e.g. Q(pk__in=[]))
         return []

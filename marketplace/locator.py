@@ -1,17 +1,25 @@
 """The locator's "genuine, in stock" filters, plugged into geo's nearest-shop API from AppConfig.ready().
 
 `?product=ID`: shops the producer of product ID authorised as resellers and that have it in stock.
-`?in_stock=1` (with `product_kind=`): the same for any product of that kind. Both are an EXISTS on
-the partial index `retailstock_genuine_idx` inside geo's KNN query, so the search stays
-index-assisted. Each filter is given twice, as a Q (geo's ORM path, and other callers) and as the
-same condition in SQL, which lets geo prepare the API's statement once and reuse it; a test checks
-that both find the same shops.
+`?in_stock=1` (with `product_kind=`): the same for any product of that kind. Each filter is given
+as a Q (geo's ORM path, and other callers) and as the same condition in SQL (an EXISTS on the
+partial index `retailstock_genuine_idx`), which lets geo prepare the API's statement once and reuse
+it; tests check that both find the same shops.
+
+Both also give geo a candidate source (geo.queries.NearestFilter.source): the genuine, in-stock
+stock rows, which carry their shop's location (kept by triggers, see migration 0002) under the GiST
+index `retailstock_near_idx` on (product, location). The nearest search then walks about a dozen of
+the product's rows instead of the ~40 times more shops around the point that the EXISTS inside the
+all-shops walk rejects one by one (few shops carry a given product). For `in_stock` the walk goes
+over the rows of the kind's products (one row per shop), which the index orders but cannot narrow
+to the kind: it reads rows of other products too, still far fewer than the shops around the point.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -68,6 +76,28 @@ def product_filter_sql(value: str, params: Mapping | None = None) -> tuple[str, 
     return _genuine_in_stock_sql(f's."{column}" = %s'), [product_id]
 
 
+def product_source_sql(value: str, params: Mapping | None = None) -> tuple[str, list]:
+    """product_filter as geo's candidate source (see geo.queries.NearestFilter.source): the shop and the
+    location of each genuine, in-stock row of the product (one per shop: retailstock_one_per_product).
+    The conditions are those of the partial index retailstock_near_idx, written as constants so that
+    a prepared statement's generic plan can still use it.
+    """
+    product_id = _product_id(value)
+    stock = RetailStock._meta
+    columns = {name: stock.get_field(name).column for name in ("retail_point", "location", "product")}
+    authorised, in_stock = stock.get_field("authorised").column, stock.get_field("in_stock").column
+    # The value is cast to the column's own type: the index's operator class (btree_gist) has no
+    # cross-type operators, so `bigint = integer` (an inlined small number) would only filter the walk.
+    product_type = stock.get_field("product").db_type(connection)
+    # Safe: names and types from the model; the product id is a parameter.
+    return (
+        f'SELECT s."{columns["retail_point"]}" AS id, s."{columns["location"]}" AS location '  # noqa: S608
+        f'FROM "{stock.db_table}" s '
+        f'WHERE s."{columns["product"]}" = CAST(%s AS {product_type}) AND s."{authorised}" AND s."{in_stock}"',
+        [product_id],
+    )
+
+
 def _in_stock_choice(value: str, params: Mapping | None) -> tuple[bool, str | None]:
     """(whether to filter, the product kind code or None) for `in_stock=value`; ValueError if not 1/0."""
     if value not in ("1", "true", "0", "false"):
@@ -97,6 +127,41 @@ def in_stock_filter_sql(value: str, params: Mapping | None = None) -> tuple[str,
     return _genuine_in_stock_sql(), []
 
 
+def in_stock_source_sql(value: str, params: Mapping | None = None) -> tuple[str, list] | None:
+    """in_stock_filter as geo's candidate source (see geo.queries.NearestFilter.source); None for in_stock=0.
+
+    The genuine, in-stock rows of the kind's products (of any product without a kind), one per shop:
+    a shop with several of them is given by its row of the smallest product id (a probe of
+    retailstock_one_per_product). The products are an array computed once, a filter on the walk of
+    retailstock_near_idx (whose first column it cannot narrow), so the walk stays a KNN walk rather
+    than a join of every row of the kind sorted by distance.
+    """
+    wanted, kind = _in_stock_choice(value, params)
+    if not wanted:
+        return None
+    stock, product, product_kind = RetailStock._meta, Product._meta, ProductKind._meta
+    column = {name: stock.get_field(name).column for name in ("retail_point", "location", "product")}
+    authorised, in_stock = stock.get_field("authorised").column, stock.get_field("in_stock").column
+    of_kind, values = "", []
+    if kind:
+        kind_id, code = product.get_field("kind").column, product_kind.get_field("code").column
+        products = (
+            f'ARRAY(SELECT p."{product.pk.column}" FROM "{product.db_table}" p '  # noqa: S608
+            f'JOIN "{product_kind.db_table}" k ON k."{product_kind.pk.column}" = p."{kind_id}" WHERE k."{code}" = %s)'
+        )
+        of_kind, values = f' AND {{row}}."{column["product"]}" = ANY({products})', [kind, kind]
+    genuine = f'{{row}}."{authorised}" AND {{row}}."{in_stock}"' + of_kind
+    # Safe: names from the models; the kind code is a parameter.
+    return (
+        f'SELECT s."{column["retail_point"]}" AS id, s."{column["location"]}" AS location '  # noqa: S608
+        f'FROM "{stock.db_table}" s WHERE {genuine.format(row="s")} '
+        f'AND NOT EXISTS (SELECT 1 FROM "{stock.db_table}" d WHERE d."{column["retail_point"]}" = '
+        f's."{column["retail_point"]}" AND d."{column["product"]}" < s."{column["product"]}" '
+        f"AND {genuine.format(row='d')})",
+        values,
+    )
+
+
 def register() -> None:
     from geo.queries import register_nearest_filter
 
@@ -105,6 +170,7 @@ def register() -> None:
         product_filter,
         description="Only authorised resellers with this product (id) in stock.",
         sql=product_filter_sql,
+        source=product_source_sql,
     )
     register_nearest_filter(
         "in_stock",
@@ -112,4 +178,5 @@ def register() -> None:
         description="1: only authorised resellers with stock (of product_kind, if given).",
         with_params=True,  # `in_stock` reads `product_kind` from the same request
         sql=in_stock_filter_sql,
+        source=in_stock_source_sql,
     )

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +139,9 @@ class RetailStock(models.Model):
     """A shop's declaration that it carries a product (and whether it has it now), and the producer's authorisation.
 
     The locator's "genuine, in stock" filter is exactly: authorised by the producer and in stock.
+    `location` is a copy of the shop's location that the database itself keeps equal (triggers of
+    migration 0002), so that the nearest resellers of a product are found by walking the GiST index
+    `retailstock_near_idx` over (product, location) of the genuine, in-stock rows only.
     """
 
     retail_point = models.ForeignKey("geo.RetailPoint", on_delete=models.CASCADE, related_name="stock_rows")
@@ -152,6 +156,8 @@ class RetailStock(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     authorised_at = models.DateTimeField(_("authorised at"), null=True, blank=True)
+    # Set by the database on every insert and update, and when the shop moves: never written by Python.
+    location = models.PointField(geography=True, srid=4326, editable=False, spatial_index=False)
 
     class Meta:
         ordering = ["retail_point", "product"]
@@ -165,6 +171,13 @@ class RetailStock(models.Model):
             models.Index(
                 fields=["product", "retail_point"],
                 name="retailstock_genuine_idx",
+                condition=Q(authorised=True, in_stock=True),
+            ),
+            # The nearest resellers of a product: a KNN walk (location <-> point) among that product's
+            # genuine, in-stock rows (btree_gist gives the product column its GiST operator class).
+            GistIndex(
+                fields=["product", "location"],
+                name="retailstock_near_idx",
                 condition=Q(authorised=True, in_stock=True),
             ),
         ]
