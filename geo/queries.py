@@ -26,7 +26,6 @@ import datetime
 import hashlib
 import math
 import re
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -55,6 +54,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend import prepared
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
 
 MIN_RADIUS_M = 1.0
@@ -65,8 +65,6 @@ MAX_LIMIT = 50
 _SPHERE_BAND = 1.02
 _WHOLE_EARTH_M = 2.1e7  # farther than any two points on Earth: "no bound"
 GEOJSON_DECIMALS = 5  # 1e-5 degree ≈ 1.1 m
-# The nearest-query shapes prepared on each database connection (see _NearestShape.execute).
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,16 +727,10 @@ class _NearestShape:
         once per database connection (PostgreSQL keeps it until the connection closes, whatever
         happens to the transaction) and executed with the request's values. This needs a database
         session per Django connection, as with a direct connection or a session-pooling proxy (a
-        transaction-pooling proxy such as PgBouncer in transaction mode would not keep it).
+        transaction-pooling proxy such as PgBouncer in transaction mode would not keep it: there
+        DATABASE_PREPARED_STATEMENTS=0 sends it as it is; see backend/prepared.py).
         """
-        raw = cursor.db.connection
-        prepared = _PREPARED.setdefault(raw, set())
-        if self.name not in prepared:
-            numbered = iter(range(1, len(params) + 1))
-            text = re.sub(r"%(s|%)", lambda match: "%" if match.group(1) == "%" else f"${next(numbered)}", statement)
-            cursor.execute(f"PREPARE {self.name} AS {text}")
-            prepared.add(self.name)
-        cursor.execute(f"EXECUTE {self.name}({', '.join(['%s'] * len(params))})", params)
+        prepared.execute(cursor, self.name, statement, params)
 
     def bind(self, *, lat, lng, radius_m, product_kind, extra_params: Sequence = ()) -> tuple[str, list]:
         if len(extra_params) != self.extra_count:

@@ -162,3 +162,13 @@ def test_a_2024_shop_still_shows_its_district_on_the_old_map():
     (district,) = queries.units_containing(*VIET_QUANG, on=registered, level="district")
     assert district == units["bac_quang_district"]
     assert district.parent.name == "Tỉnh Hà Giang"
+
+
+def test_with_prepared_statements_off_the_nearest_statement_is_sent_as_it_is(api_client, settings):
+    """Behind PgBouncer in transaction mode (DATABASE_PREPARED_STATEMENTS=0) nothing is PREPAREd."""
+    near = make_point("Near", 22.81, 104.98)
+    settings.PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries_run:
+        response = api_client.get(URL, {"lat": 22.8, "lng": 104.98})
+    assert [r["id"] for r in response.json()["results"]] == [near.pk]
+    assert not [q for q in queries_run if q["sql"].startswith(("PREPARE", "EXECUTE"))]
