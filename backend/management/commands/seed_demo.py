@@ -10,6 +10,7 @@ from django.db import transaction
 from backend import roles
 from backend.services import user_create
 from geo.loading import load_geography
+from marketplace.demo import market_demo
 from tracing.demo import stamps_demo
 
 DEMO_PASSWORD = "hagiang-demo-2026"  # noqa: S105 - printed on purpose for the local demo
@@ -44,9 +45,9 @@ class Command(BaseCommand):
                         is_superuser=role == roles.ADMINISTRATOR,
                     )
             load_geography()
-        stamps = stamps_demo(
-            official=User.objects.get(username="official"), producer_user=User.objects.get(username="producer")
-        )
+        producer_user = User.objects.get(username="producer")
+        stamps = stamps_demo(official=User.objects.get(username="official"), producer_user=producer_user)
+        market_demo(producer_user=producer_user, retailer_user=User.objects.get(username="retailer"))
         lines = [f"  {s['url']}  PIN {s['pin']}  ({s['status']})" for s in stamps if s["pin"]]
         if lines:
             DEMO_STAMPS_FILE.parent.mkdir(parents=True, exist_ok=True)
