@@ -272,7 +272,7 @@ def _place_locked(
         change = OrderStatusChange.objects.create(
             order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=buyer
         )
-        transaction.on_commit(lambda change_id=change.pk: notifications.send_order_emails(change_id), robust=True)
+        notifications.queue_order_emails(change.pk)
         orders.append(order)
     cart.items.all().delete()
     return CheckoutResult(orders=orders, created=True)

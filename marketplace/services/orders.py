@@ -34,7 +34,7 @@ def _log(order: Order, *, action: str, from_status: str, by, reason: str = "") -
     change = OrderStatusChange.objects.create(
         order=order, action=action, from_status=from_status, to_status=order.status, actor=by, reason=reason
     )
-    transaction.on_commit(lambda: notifications.send_order_emails(change.pk), robust=True)
+    notifications.queue_order_emails(change.pk)
     return change
 
 

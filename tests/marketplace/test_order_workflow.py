@@ -212,14 +212,35 @@ def test_nobody_but_the_system_expires_an_order_by_hand(oranges, area, seller):
         order_transition(by=seller, order=order, action="expire")
 
 
-def test_each_step_emails_the_buyer_and_the_producer(oranges, shop, seller, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)  # the worker closes the connection between tasks
+def test_each_step_emails_the_buyer_and_the_producer(oranges, shop, seller):
     order = place(oranges, shop=shop)
+    run_worker()  # the placement's emails
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        order_transition(by=seller, order=order, action="confirm")
+    order_transition(by=seller, order=order, action="confirm")
+    assert mail.outbox == []  # sent by the background worker, not in the request
+    run_worker()
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted(["binh@example.test", seller.email, order.producer.email])
     assert all(order.reference in message.subject for message in mail.outbox)
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes the connection between tasks
+def test_a_step_that_rolls_back_sends_no_email(oranges, shop, seller):
+    from django.db import transaction
+
+    order = place(oranges, shop=shop)
+    run_worker()
+    mail.outbox.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        order_transition(by=seller, order=order, action="confirm")
+        raise RuntimeError("the request failed after the step")
+    run_worker()
+    assert mail.outbox == []
 
 
 def activated_stamps(*, producer, product, seller, count: int) -> list[str]:
