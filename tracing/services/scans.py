@@ -275,8 +275,9 @@ def record_query(
     activated, an open flag, a mismatching Digital Link, one sighting too many) or genuine. That is
     `_verdict` over the findings of `too_many_scans` and `not_in_circulation`, written in SQL so
     that a scan costs one statement; scan_record(recorded=…) judges again in Python, corrects the
-    row if they ever disagree (and logs it), and writes the flags. Its row: the facts' columns, then
-    the new scan's id and verdict (NULL when refused).
+    row if they ever disagree (and logs it), and writes the flags. A new rule that needs no location
+    must be added here as well as in clone_rules (the tracing tests fail on any disagreement). Its
+    row: the facts' columns, then the new scan's id and verdict (NULL when refused).
     """
     gtin = link.gtin14 if link is not None else None
     lot = (link.lot or None) if link is not None and gtin is not None else None
