@@ -61,29 +61,11 @@ TABLE = "backend_rate_counter"
 PRUNE_EVERY_S = 60.0
 PRUNE_BATCH = 5_000
 
-# Table and column names are constants of this module; the values are parameters. The last column
-# is this window's count before the request (the CTEs all see the same snapshot): it and the previous
-# window's count give Retry-After when the request is refused.
-_HIT_SQL = f"""
-WITH prev AS (
-    SELECT coalesce((
-        SELECT hits FROM {TABLE} WHERE key = %(key)s::text AND window_start = %(prev_start)s::bigint
-    ), 0) AS hits
-), counted AS (
-    INSERT INTO {TABLE} AS c (key, window_start, expires_at, hits)
-    SELECT %(key)s::text, %(start)s::bigint, %(expires)s::bigint, 1
-    FROM prev WHERE 1 + prev.hits * %(weight)s::float8 <= %(limit)s::int
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + 1
-    WHERE c.hits + 1 + (SELECT hits FROM prev) * %(weight)s::float8 <= %(limit)s::int
-    RETURNING hits
-)
-SELECT (SELECT hits FROM counted), (SELECT hits FROM prev),
-       (SELECT hits FROM {TABLE} WHERE key = %(key)s::text AND window_start = %(start)s::bigint)
-"""  # noqa: S608
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-# Several counters in one statement (the scan page checks three): the same rule per row. `prev`
+# Table and column names are constants of this module; the values are parameters. One statement
+# counts one or several counters (the scan page checks two): the same rule per row. `prev`
 # carries each row's limit and the previous window's weighted count, so that the conflict arm can
 # test the row it is updating. The rows are a VALUES list of scalar parameters (one statement text
 # per number of counters), not arrays: with arrays PostgreSQL cannot estimate the row count of a
@@ -103,6 +85,8 @@ WITH req (key, start, expires, weight, lim, window_s, n) AS (
     WHERE c.hits + 1 + (SELECT p.prev_hits * p.weight - p.lim FROM prev p WHERE p.key = c.key) <= 0
     RETURNING key, hits
 ), counters AS (
+    -- `current` is this window's count before the request (every part sees the same snapshot): it
+    -- and the previous window's count give Retry-After when the request is refused.
     SELECT array_agg(counted.hits ORDER BY prev.n) AS counted, array_agg(prev.prev_hits ORDER BY prev.n) AS previous,
            array_agg(current.hits ORDER BY prev.n) AS current
     FROM prev LEFT JOIN counted ON counted.key = prev.key
@@ -143,31 +127,13 @@ def rate_for(scope: str) -> tuple[int, int] | None:
 
 def hit(key: str, limit: int, window_s: int, now: float) -> float | None:
     """Count one request for `key` if the limit allows it: None when allowed, else seconds to wait."""
-    start = int(now // window_s) * window_s
-    elapsed = now - start
-    weight = 1.0 - elapsed / window_s  # share of the previous window still inside the last window_s seconds
-    params = {
-        "key": key,
-        "start": start,
-        "prev_start": start - window_s,
-        "expires": start + 2 * window_s,
-        "weight": weight,
-        "limit": limit,
-    }
-    if _prune_due(now):
-        prune(now)
-    with connection.cursor() as cursor:
-        prepared.execute(cursor, "hg_rate_hit", _HIT_SQL, params)
-        counted, previous, current = cursor.fetchone()
-    if counted is not None:
-        return None
-    return _wait(limit, window_s, elapsed, previous, current or 0)
+    return hit_many([(key, limit, window_s)], now)[0]
 
 
 def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, str, list] | None = None):
-    """`hit` for several (key, limit, window_s) counters in one statement: for each, None or seconds to wait.
+    """Count one request on each (key, limit, window_s) counter, in one statement: for each, None or seconds to wait.
 
-    Each counter is judged on its own, as if `hit` were called for each in turn; keys must be distinct.
+    Each counter is judged on its own (a refused counter does not stop the others); keys must be distinct.
 
     `also` = (name, SQL, parameters) adds more of the caller's work to the same statement, saving
     round trips on the busiest page (the scan page reads its stamp and records the scan this way).

@@ -54,28 +54,15 @@ def visitor_key(request) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def over_limit(checks: list[tuple[str, str, int, int]]) -> int | None:
+def over_limit(checks: list[tuple[str, str, int, int]], *, also: tuple[str, str, list] | None = None):
     """Count one hit in each (kind, who, limit, window_s) bucket; whole seconds to wait if any is over.
 
-    The counters are the API's (backend/throttling.py): one upsert per bucket in a PostgreSQL table
-    shared by every process, a sliding estimate over two fixed windows, refused hits not counted.
+    The counters are the API's (backend/throttling.py): all the buckets in one statement on a
+    PostgreSQL table shared by every process, a sliding estimate over two fixed windows, refused hits
+    not counted. With `also` (more of the caller's work in the same statement, see
+    backend.throttling.hit_many) the result is (wait, the row of `also`).
     """
-    now = clock()
-    wait = None
-    for kind, who, limit, window in checks:
-        bucket_wait = throttling.hit(f"scan:{kind}:{who}", limit, window, now)
-        if bucket_wait is not None:
-            wait = max(wait or 0.0, bucket_wait)
-    return None if wait is None else max(1, math.ceil(wait))
-
-
-def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None = None):
-    """Count a scan against the visitor's and the code's limits, in one statement: seconds to wait if over.
-
-    As :func:`over_limit` with :func:`scan_checks`. With `also` (more of the caller's work in the same
-    statement, see backend.throttling.hit_many) the result is (wait, the row of `also`).
-    """
-    hits = [(f"scan:{kind}:{who}", limit, window) for kind, who, limit, window in scan_checks(visitor, serial)]
+    hits = [(f"scan:{kind}:{who}", limit, window) for kind, who, limit, window in checks]
     if also is None:
         waits, row = throttling.hit_many(hits, clock()), None
     else:
@@ -83,6 +70,11 @@ def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None =
     over = [w for w in waits if w is not None]
     wait = max(1, math.ceil(max(over))) if over else None
     return wait if also is None else (wait, row)
+
+
+def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None = None):
+    """A scan against the visitor's and the code's limits (:func:`over_limit` with :func:`scan_checks`)."""
+    return over_limit(scan_checks(visitor, serial), also=also)
 
 
 def scan_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:
