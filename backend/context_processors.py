@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +26,13 @@ NAVIGATION = [
 
 
 def site(request):
-    roles = user_roles(request.user)
+    # No user when a request is refused before AuthenticationMiddleware (a Host not in ALLOWED_HOSTS):
+    # its 400 page is still rendered, for an anonymous visitor.
+    user = getattr(request, "user", None) or AnonymousUser()
+    roles = user_roles(user)
     nav = []
     for url_name, label, allowed in NAVIGATION:
-        if allowed and not (roles & set(allowed)) and not (request.user.is_staff and url_name == "admin:index"):
+        if allowed and not (roles & set(allowed)) and not (user.is_staff and url_name == "admin:index"):
             continue
         url = reverse(url_name)
         nav.append({"url": url, "label": label, "active": request.path == url})

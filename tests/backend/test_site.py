@@ -138,3 +138,12 @@ def test_no_model_changes_are_missing_a_migration(db):
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize("path", ["/", "/t/ABC", "/healthz", "/api/v1/stamps/ABC"])
+def test_a_host_not_allowed_is_a_400_not_a_500(db, path):
+    """A request refused before the middleware ran (Host not in ALLOWED_HOSTS) still gets its 400 page."""
+    from django.test import Client
+
+    response = Client(HTTP_HOST="evil.example", raise_request_exception=False).get(path)
+    assert response.status_code == 400
