@@ -178,3 +178,95 @@ def test_a_scan_refused_by_the_rate_limit_is_not_recorded(client, live, monkeypa
     statuses = [page(client, stamps[0].serial, REMOTE_ADDR=f"10.9.0.{i}").status_code for i in range(1, 5)]
     assert statuses == [200, 200, 429, 429]
     assert Scan.objects.filter(stamp=stamps[0]).count() == 2
+
+
+@pytest.fixture
+def full_story(live, owner, approved_producer, product, batch, orange_region):
+    """A product with every kind of row the page shows: region, commune, a journey step at a shop,
+    a photo, a certificate and a shop listing."""
+    from django.contrib.gis.geos import Point
+
+    from geo.models import RetailPoint
+    from marketplace.models import Listing
+    from tests.tracing.conftest import png_bytes, upload
+
+    Product.objects.filter(pk=product.pk).update(growing_region=orange_region)
+    shop = RetailPoint.objects.create(name="Cửa hàng", address="Hà Giang", location=Point(104.98, 22.82, srid=4326))
+    event = services.batch_event_add(
+        by=owner, batch=batch, event_type="shipping", occurred_at=timezone.now(), retail_point=shop
+    )
+    photo = services.product_photo_add(by=owner, product=product, image=upload("a.png", png_bytes(), "image/png"))
+    today = timezone.localdate()
+    certificate = services.certificate_add(
+        by=owner,
+        producer=approved_producer,
+        scheme="vietgap",
+        number="VG-1",
+        issuer="TT",
+        valid_from=today - datetime.timedelta(days=10),
+        valid_to=today + datetime.timedelta(days=300),
+    )
+    product.certificates.add(certificate)
+    listing = Listing.objects.create(
+        producer=approved_producer, product=product, price_vnd=35_000, stock=10, unit=product.unit
+    )
+    link = Product.certificates.through.objects.get(product=product, certificate=certificate)
+    rows = {
+        "product": product,
+        "producer": approved_producer,
+        "batch": batch,
+        "region": orange_region,
+        "commune": approved_producer.commune,
+        "event": event,
+        "shop": shop,
+        "photo": photo,
+        "certificate": certificate,
+        "certificate link": link,
+        "listing": listing,
+    }
+    return live[0], rows
+
+
+def _digest(serial):
+    return services.scans.read_facts(serial, with_digest=True).digest
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        "product",
+        "producer",
+        "batch",
+        "region",
+        "commune",
+        "event",
+        "shop",
+        "photo",
+        "certificate",
+        "certificate link",
+        "listing",
+    ],
+)
+def test_the_digest_changes_with_any_write_to_a_row_the_page_shows(full_story, what):
+    """Even a write that changes no value, in the same transaction as the last read (the tests' own),
+    from raw SQL: each UPDATE writes a new version of the row, and the digest follows versions."""
+    stamps, rows = full_story
+    row = rows[what]
+    before = _digest(stamps[0].serial)
+    assert before == _digest(stamps[1].serial)  # the digest is the product's, not the stamp's
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {row._meta.db_table} WHERE id = %s FOR UPDATE", [row.pk])  # noqa: S608
+        assert _digest(stamps[0].serial) == before  # a lock is not a change
+        cursor.execute(f"UPDATE {row._meta.db_table} SET id = id WHERE id = %s", [row.pk])  # noqa: S608
+    after = _digest(stamps[0].serial)
+    assert after != before
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {row._meta.db_table} SET id = id WHERE id = %s", [row.pk])  # noqa: S608
+    assert _digest(stamps[0].serial) not in (before, after)
+
+
+def test_the_digest_changes_when_a_row_goes(full_story):
+    stamps, rows = full_story
+    before = _digest(stamps[0].serial)
+    rows["event"].delete()
+    assert _digest(stamps[0].serial) != before

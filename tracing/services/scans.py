@@ -46,7 +46,11 @@ _DEVICE_PATTERNS = (
 
 def device_family(user_agent: str) -> str:
     """A coarse device family from the User-Agent (iphone, android, windows, …), never the full string."""
-    text = (user_agent or "")[:512]
+    return _device_family((user_agent or "")[:512])
+
+
+@functools.lru_cache(maxsize=1024)  # a few hundred browsers' strings make most of the traffic
+def _device_family(text: str) -> str:
     for name, pattern in _DEVICE_PATTERNS:
         if pattern.search(text):
             return name
@@ -150,15 +154,28 @@ _STAMP_COLUMNS = (
 )
 
 
+def _version(alias: str) -> str:
+    """A row's identity and version as text: (id, xmin, ctid), "(,,)" for a missing row.
+
+    `xmin` is the transaction that wrote this version of the row and `ctid` where it lies: every
+    UPDATE writes a new version elsewhere (a transaction's own updates keep its xmin, but never the
+    place), so the pair changes with each change to the row.
+    """
+    return f"({alias}.id, {alias}.xmin, {alias}.ctid)::text"
+
+
 @functools.cache
 def _facts_sql(with_digest: bool) -> str:
     """One statement for everything a scan is judged on: the stamp, its run, batch and product, how often
     and since when it was seen, where first, and its open flags (plus, for the page, a digest).
 
-    The digest is an md5 of every row the public scan page shows about the product, its producer and
-    the batch (product, producer, batch, region and commune names, journey, photos, certificates,
-    whether it is listed in the shop): the page caches its rendering under it, so any change to one
-    of those rows, by whatever path, gives a new digest. Nothing of the scan itself is in it.
+    The digest is an md5 of the identity and version (_version) of every row the public scan page
+    shows about the product, its producer and the batch (product, producer, batch, region, commune,
+    journey and its shops, photos, certificates, the shop listing): the page caches its rendering
+    under it. PostgreSQL writes a new version of a row on every UPDATE, by whatever path (the ORM,
+    `.update()`, raw SQL), so any change gives a new digest, as does a row added or deleted (the
+    ids). Hashing the rows' text instead cost ~0.15 ms of the database's time per scan. Nothing of
+    the scan itself is in it.
     """
     from django.apps import apps
 
@@ -187,16 +204,24 @@ def _facts_sql(with_digest: bool) -> str:
         listing = "NULL"
         if apps.is_installed("marketplace"):
             listing_table = apps.get_model("marketplace", "Listing")._meta.db_table
-            listing = f"(SELECT concat_ws(',', l.id, l.is_active) FROM {listing_table} l WHERE l.product_id = p.id)"  # noqa: S608
-        digest = f"""md5(concat_ws('|', p::text, pr::text, b::text,
-            (SELECT concat_ws(',', g.id, g.name, g.name_en) FROM {t["region"]} g WHERE g.id = p.growing_region_id),
-            (SELECT concat_ws(',', u.id, u.name) FROM {t["unit"]} u WHERE u.id = pr.commune_id),
-            (SELECT string_agg(concat_ws(',', e::text, rp.name), ';' ORDER BY e.id)
-               FROM {t["event"]} e LEFT JOIN {t["shop"]} rp ON rp.id = e.retail_point_id WHERE e.batch_id = b.id),
-            (SELECT string_agg(ph::text, ';' ORDER BY ph.id) FROM {t["photo"]} ph WHERE ph.product_id = p.id),
-            (SELECT string_agg(c::text, ';' ORDER BY c.id) FROM {t["certificate"]} c
-               JOIN {t["product_certificates"]} pc ON pc.certificate_id = c.id WHERE pc.product_id = p.id),
-            {listing}))"""  # noqa: S608 - table names from the models
+            listing = f"SELECT {_version('l')} FROM {listing_table} l WHERE l.product_id = p.id"  # noqa: S608
+        # Table names from the models (S608).
+        parts = [
+            f"SELECT {_version('g')} FROM {t['region']} g WHERE g.id = p.growing_region_id",  # noqa: S608
+            f"SELECT {_version('u')} FROM {t['unit']} u WHERE u.id = pr.commune_id",  # noqa: S608
+            f"SELECT string_agg({_version('e')} || {_version('rp')}, ';' ORDER BY e.id) FROM {t['event']} e "  # noqa: S608
+            f"LEFT JOIN {t['shop']} rp ON rp.id = e.retail_point_id WHERE e.batch_id = b.id",
+            f"SELECT string_agg({_version('ph')}, ';' ORDER BY ph.id) FROM {t['photo']} ph WHERE ph.product_id = p.id",  # noqa: S608
+            f"SELECT string_agg({_version('c')} || {_version('pc')}, ';' ORDER BY c.id) FROM {t['certificate']} c "  # noqa: S608
+            f"JOIN {t['product_certificates']} pc ON pc.certificate_id = c.id WHERE pc.product_id = p.id",
+            listing,
+        ]
+        # Each part keeps its place: a missing one is an empty field (coalesce), not a dropped one.
+        digest = (
+            f"md5(concat_ws('|', {_version('p')}, {_version('pr')}, {_version('b')}, "
+            + ", ".join(f"coalesce(({part}), '')" for part in parts)
+            + "))"
+        )
     return f"""
 SELECT {columns}, r.producer_id, r.gtin14 AS run_gtin14, p.id AS product_id, p.gtin AS product_gtin, b.lot_code,
        seen.sightings, seen.first_at, first_place.place_name AS first_place, flags.rules AS open_rules,
