@@ -86,11 +86,13 @@ WITH req (key, start, expires, weight, lim, window_s, n) AS (
     RETURNING key, hits
 ), counters AS (
     -- `current` is this window's count before the request (every part sees the same snapshot): it
-    -- and the previous window's count give Retry-After when the request is refused.
+    -- and the previous window's count give Retry-After when the request is refused. It is read
+    -- only then (NULL for a counted request, which needs no Retry-After).
     SELECT array_agg(counted.hits ORDER BY prev.n) AS counted, array_agg(prev.prev_hits ORDER BY prev.n) AS previous,
-           array_agg(current.hits ORDER BY prev.n) AS current
+           array_agg(CASE WHEN counted.hits IS NULL THEN (
+               SELECT cur.hits FROM {TABLE} cur WHERE cur.key = prev.key AND cur.window_start = prev.start
+           ) END ORDER BY prev.n) AS current
     FROM prev LEFT JOIN counted ON counted.key = prev.key
-         LEFT JOIN {TABLE} current ON current.key = prev.key AND current.window_start = prev.start
 )"""  # noqa: S608
     if also is None:
         return counters + "\nSELECT counters.* FROM counters"

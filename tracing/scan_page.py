@@ -201,7 +201,7 @@ def _shape(outcome, values: dict[str, str]) -> dict:
     }
 
 
-def _values(request, outcome) -> dict[str, str]:
+def _values(request, outcome, host: str) -> dict[str, str]:
     """The per-scan values (as text: the template, or the fast path, escapes them)."""
     stamp = outcome.stamp
     path = request.get_full_path()
@@ -210,7 +210,7 @@ def _values(request, outcome) -> dict[str, str]:
         "GROUPED": codes.format_serial(outcome.serial),
         "PATH": path,
         # request.build_absolute_uri(), without escaping the path a second time.
-        "URL": f"{request.scheme}://{request.get_host()}{path}",
+        "URL": f"{request.scheme}://{host}{path}",
         "CSRF": get_token(request),
         "SCANTOKEN": scan_token(outcome.scan.pk),
         "COUNT": str(outcome.sightings),
@@ -276,12 +276,12 @@ def _cacheable(request, outcome) -> bool:
     )
 
 
-def _key(request, outcome, shape: dict) -> tuple:
+def _key(request, outcome, shape: dict, host: str) -> tuple:
     return (
         outcome.page_digest,
         translation.get_language(),
         request.scheme,
-        request.get_host(),
+        host,
         timezone.localdate(),
         shape["verdict_class"],
         shape["already_confirmed"],
@@ -293,13 +293,14 @@ def _key(request, outcome, shape: dict) -> tuple:
 
 def render_stamp_page(request, outcome) -> HttpResponse:
     """The page of a known stamp for this scan (from the cache when it can be)."""
-    values = _values(request, outcome)
+    host = request.get_host()
+    values = _values(request, outcome, host)
     shape = _shape(outcome, values)
     if not _cacheable(request, outcome):
         full_stamp = scan_services.stamp_for_page(outcome.serial)
         context = _context(request, outcome, values, shape, full_stamp=full_stamp)
         return HttpResponse(render_to_string(TEMPLATE, context, request))
-    key = _key(request, outcome, shape)
+    key = _key(request, outcome, shape, host)
     parts = pages.get(key)
     if parts is None:
         slots = {name: _slot(name) for name in SLOTS}

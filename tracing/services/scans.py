@@ -169,18 +169,15 @@ def _facts_sql(with_digest: bool) -> str:
     """One statement for everything a scan is judged on: the stamp, its run, batch and product, how often
     and since when it was seen, where first, and its open flags (plus, for the page, a digest).
 
-    The digest is an md5 of the identity and version (_version) of every row the public scan page
-    shows about the product, its producer and the batch (product, producer, batch, region, commune,
-    journey and its shops, photos, certificates, the shop listing): the page caches its rendering
-    under it. PostgreSQL writes a new version of a row on every UPDATE, by whatever path (the ORM,
-    `.update()`, raw SQL), so any change gives a new digest, as does a row added or deleted (the
-    ids). Hashing the rows' text instead cost ~0.15 ms of the database's time per scan. Nothing of
-    the scan itself is in it.
+    The digest is an md5 of the identity and version (_version) of the product, producer and batch
+    rows: the page caches its rendering under it. PostgreSQL writes a new version of a row on every
+    UPDATE, by whatever path (the ORM, `.update()`, raw SQL), and database triggers write one of
+    the product, batch or producer whenever another row the page shows changes (journey and its
+    shops, photos, certificates, region and commune names, the shop listing: tracing's migration
+    0006 and marketplace's 0003), so any change gives a new digest. Reading those rows' versions
+    here instead cost this statement six subqueries. Nothing of the scan itself is in the digest.
     """
-    from django.apps import apps
-
-    from geo.models import AdminUnit, GrowingRegion, RetailPoint
-    from tracing.models import Producer, Product, ProductPhoto, StampRun
+    from tracing.models import Producer, Product, StampRun
 
     t = {
         "stamp": Stamp._meta.db_table,
@@ -190,38 +187,11 @@ def _facts_sql(with_digest: bool) -> str:
         "producer": Producer._meta.db_table,
         "scan": Scan._meta.db_table,
         "flag": SuspicionFlag._meta.db_table,
-        "event": BatchEvent._meta.db_table,
-        "photo": ProductPhoto._meta.db_table,
-        "region": GrowingRegion._meta.db_table,
-        "unit": AdminUnit._meta.db_table,
-        "shop": RetailPoint._meta.db_table,
-        "certificate": Product.certificates.field.related_model._meta.db_table,
-        "product_certificates": Product.certificates.through._meta.db_table,
     }
     columns = ", ".join(f"s.{c}" for c in _STAMP_COLUMNS)
     digest = "NULL"
     if with_digest:
-        listing = "NULL"
-        if apps.is_installed("marketplace"):
-            listing_table = apps.get_model("marketplace", "Listing")._meta.db_table
-            listing = f"SELECT {_version('l')} FROM {listing_table} l WHERE l.product_id = p.id"  # noqa: S608
-        # Table names from the models (S608).
-        parts = [
-            f"SELECT {_version('g')} FROM {t['region']} g WHERE g.id = p.growing_region_id",  # noqa: S608
-            f"SELECT {_version('u')} FROM {t['unit']} u WHERE u.id = pr.commune_id",  # noqa: S608
-            f"SELECT string_agg({_version('e')} || {_version('rp')}, ';' ORDER BY e.id) FROM {t['event']} e "  # noqa: S608
-            f"LEFT JOIN {t['shop']} rp ON rp.id = e.retail_point_id WHERE e.batch_id = b.id",
-            f"SELECT string_agg({_version('ph')}, ';' ORDER BY ph.id) FROM {t['photo']} ph WHERE ph.product_id = p.id",  # noqa: S608
-            f"SELECT string_agg({_version('c')} || {_version('pc')}, ';' ORDER BY c.id) FROM {t['certificate']} c "  # noqa: S608
-            f"JOIN {t['product_certificates']} pc ON pc.certificate_id = c.id WHERE pc.product_id = p.id",
-            listing,
-        ]
-        # Each part keeps its place: a missing one is an empty field (coalesce), not a dropped one.
-        digest = (
-            f"md5(concat_ws('|', {_version('p')}, {_version('pr')}, {_version('b')}, "
-            + ", ".join(f"coalesce(({part}), '')" for part in parts)
-            + "))"
-        )
+        digest = f"md5(concat_ws('|', {_version('p')}, {_version('pr')}, {_version('b')}))"
     return f"""
 SELECT {columns}, r.producer_id, r.gtin14 AS run_gtin14, p.id AS product_id, p.gtin AS product_gtin, b.lot_code,
        seen.sightings, seen.first_at, first_place.place_name AS first_place, flags.rules AS open_rules,
@@ -283,30 +253,10 @@ def facts_query(serial: str, *, with_digest: bool) -> tuple[str, str, list]:
     return f"hg_scan_facts{int(with_digest)}", f"also AS ({_facts_sql(with_digest)})", [serial]
 
 
-def record_query(
-    serial: str,
-    *,
-    now: datetime.datetime,
-    user_agent: str,
-    repeat: bool,
-    link: DigitalLinkPath | None,
-    with_digest: bool,
-) -> tuple[str, str, list]:
-    """The facts of an anonymous web scan and its INSERT, as `also` for backend.throttling.hit_many.
-
-    The counters are rate limits (tracing.scan_limits.scan_gate): the scan is inserted only if all of
-    them let the request through, with the
-    verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
-    activated, an open flag, a mismatching Digital Link, one sighting too many) or genuine. That is
-    `_verdict` over the findings of `too_many_scans` and `not_in_circulation`, written in SQL so
-    that a scan costs one statement; scan_record(recorded=…) judges again in Python, corrects the
-    row if they ever disagree (and logs it), and writes the flags. A new rule that needs no location
-    must be added here as well as in clone_rules (the tracing tests fail on any disagreement). Its
-    row: the facts' columns, then the new scan's id and verdict (NULL when refused).
-    """
-    gtin = link.gtin14 if link is not None else None
-    lot = (link.lot or None) if link is not None and gtin is not None else None
-    sql = f"""facts AS ({_facts_sql(with_digest)}),
+@functools.cache
+def _record_sql(with_digest: bool) -> str:
+    """record_query's statement (built once: the same string object each time)."""
+    return f"""facts AS ({_facts_sql(with_digest)}),
 scan_in AS (
     SELECT %s::varchar AS serial, %s::timestamptz AS scanned_at, %s::varchar AS device,
            %s::boolean AS repeat, %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings
@@ -336,6 +286,32 @@ also AS (
     SELECT facts.*, recorded.id AS scan_id, recorded.verdict AS scan_verdict
     FROM scan_in LEFT JOIN facts ON true LEFT JOIN recorded ON true
 )"""  # noqa: S608 - table names and constants from the models; values are parameters
+
+
+def record_query(
+    serial: str,
+    *,
+    now: datetime.datetime,
+    user_agent: str,
+    repeat: bool,
+    link: DigitalLinkPath | None,
+    with_digest: bool,
+) -> tuple[str, str, list]:
+    """The facts of an anonymous web scan and its INSERT, as `also` for backend.throttling.hit_many.
+
+    The counters are rate limits (tracing.scan_limits.scan_gate): the scan is inserted only if all of
+    them let the request through, with the
+    verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
+    activated, an open flag, a mismatching Digital Link, one sighting too many) or genuine. That is
+    `_verdict` over the findings of `too_many_scans` and `not_in_circulation`, written in SQL so
+    that a scan costs one statement; scan_record(recorded=…) judges again in Python, corrects the
+    row if they ever disagree (and logs it), and writes the flags. A new rule that needs no location
+    must be added here as well as in clone_rules (the tracing tests fail on any disagreement). Its
+    row: the facts' columns, then the new scan's id and verdict (NULL when refused).
+    """
+    gtin = link.gtin14 if link is not None else None
+    lot = (link.lot or None) if link is not None and gtin is not None else None
+    sql = _record_sql(with_digest)
     params = [serial, serial, now, device_family(user_agent), repeat, gtin, lot, clone_rules.MAX_SIGHTINGS]
     return f"hg_scan_record{int(with_digest)}", sql, params
 
