@@ -230,3 +230,19 @@ def test_another_query_can_ride_along_with_the_counters_in_the_same_statement(mo
     # No row from the query: None; the counters still count (r:a is now over its limit of 1).
     waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START + 1, also=(*also[:2], [21, "x", 0]))
     assert row is None and waits[0] is not None and waits[1] is None
+
+
+def test_pruning_keeps_up_with_more_expired_rows_than_a_batch(db, monkeypatch):
+    """A busy site adds far more rows a minute than one batch: pruning goes on until none are left."""
+    monkeypatch.setattr(throttling, "PRUNE_BATCH", 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {throttling.TABLE} (key, window_start, expires_at, hits) "  # noqa: S608
+            "SELECT 'old:' || n, 0, 100, 1 FROM generate_series(1, 4500) n "
+            "UNION ALL SELECT 'live:' || n, 0, 10000, 1 FROM generate_series(1, 10) n"
+        )
+    assert throttling.prune(200) == 4500
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {throttling.TABLE}")  # noqa: S608
+        assert cursor.fetchone() == (10,)
+    assert throttling.prune(200) == 0
