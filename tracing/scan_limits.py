@@ -14,7 +14,6 @@ window. Limits (per window):
 
 from __future__ import annotations
 
-import functools
 import hmac
 import math
 import time
@@ -51,12 +50,7 @@ _ident = _Ident()
 def visitor_key(request) -> str:
     """A short keyed hash of the visitor's address: stable for the rate-limit windows, useless to anyone else."""
     address = _ident.get_ident(request) or ""
-    return hmac.digest(_secret_bytes(settings.SECRET_KEY), address.encode(), "sha256").hex()[:24]
-
-
-@functools.lru_cache(maxsize=4)
-def _secret_bytes(secret: str) -> bytes:
-    return secret.encode()
+    return hmac.digest(settings.SECRET_KEY.encode(), address.encode(), "sha256").hex()[:24]
 
 
 def over_limit(checks: list[tuple[str, str, int, int]], *, also: tuple[str, str, list] | None = None):

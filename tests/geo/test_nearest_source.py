@@ -8,7 +8,6 @@ API statement walking a source keeps every other filter and the exact geodesic o
 from __future__ import annotations
 
 import math
-import random
 
 import pytest
 from django.db.models import Q
@@ -17,7 +16,7 @@ from django.utils import timezone
 from geo import queries
 from geo.models import RetailPoint
 from tests.geo.retail_factories import make_point
-from tests.geo.test_queries import _brute_force, _random_points
+from tests.geo.test_queries import _brute_force, _random_points, random_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +35,9 @@ def _rows(lat, lng, *, limit, source=EVEN, **filters):
 
 def test_walking_a_candidate_source_finds_the_brute_force_answer_with_every_other_filter():
     _random_points(300, seed=20261128)
-    rng = random.Random(23)
-    for _query in range(24):
-        lat, lng = rng.uniform(20.8, 23.2), rng.uniform(103.8, 106.3)
-        limit = rng.choice([1, 3, 10, 25])
-        radius_m = rng.choice([None, None, 15_000, 40_000, 120_000])
-        product_kind = rng.choice([None, "orange", "tea"])
+    for lat, lng, limit, radius_m, product_kind in random_queries(
+        23, limits=(1, 3, 10, 25), kinds=(None, "orange", "tea")
+    ):
         everything = _brute_force(lat, lng, limit=1000, radius_m=radius_m, product_kind=product_kind)
         expected = _even_names(everything)[:limit]
         found = _rows(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)

@@ -55,14 +55,17 @@ def _brute_force(lat, lng, *, limit, radius_m=None, product_kind=None):
     return rows[:limit]
 
 
+def random_queries(seed: int, *, count: int = 24, limits=(1, 3, 10, 25, 50), kinds=(None, *KINDS)):
+    """`count` nearest-shop queries around Hà Giang: (lat, lng, limit, radius_m or None, product kind or None)."""
+    rng = random.Random(seed)
+    for _query in range(count):
+        lat, lng = rng.uniform(20.8, 23.2), rng.uniform(103.8, 106.3)
+        yield lat, lng, rng.choice(limits), rng.choice([None, None, 15_000, 40_000, 120_000]), rng.choice(kinds)
+
+
 def test_nearest_equals_a_brute_force_geodesic_ranking_on_random_points_and_filters():
     _random_points(300, seed=20250701)
-    rng = random.Random(7)
-    for _query in range(24):
-        lat, lng = rng.uniform(20.8, 23.2), rng.uniform(103.8, 106.3)
-        limit = rng.choice([1, 3, 10, 25, 50])
-        radius_m = rng.choice([None, None, 15_000, 40_000, 120_000])
-        product_kind = rng.choice([None, *KINDS])
+    for lat, lng, limit, radius_m, product_kind in random_queries(7):
         expected = _brute_force(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
         found = list(
             queries.nearest_retail_points(lat=lat, lng=lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
@@ -355,12 +358,7 @@ def _api_rows(lat, lng, *, limit, radius_m=None, product_kind=None):
 
 def test_the_api_statement_equals_a_brute_force_geodesic_ranking_on_random_points_and_filters():
     _random_points(300, seed=20251128)
-    rng = random.Random(17)
-    for _query in range(24):
-        lat, lng = rng.uniform(20.8, 23.2), rng.uniform(103.8, 106.3)
-        limit = rng.choice([1, 3, 10, 25, 50])
-        radius_m = rng.choice([None, None, 15_000, 40_000, 120_000])
-        product_kind = rng.choice([None, *KINDS])
+    for lat, lng, limit, radius_m, product_kind in random_queries(17):
         expected = _brute_force(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
         found = _api_rows(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
         context = f"query at {lat:.4f},{lng:.4f} limit={limit} radius={radius_m} kind={product_kind}"

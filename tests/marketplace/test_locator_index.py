@@ -36,6 +36,24 @@ def _api(client, **params) -> list[int]:
     return [row["id"] for row in response.json()["results"]]
 
 
+def _knn_walk(client, **params) -> str:
+    """The plan of the nearest API's prepared statement for these parameters, from its first walk (hg_knn) to its band.
+
+    With a few dozen rows (and whatever statistics earlier tests left) sorting them all can look
+    cheapest; on a real table the walk wins by far (bench.marketplace_nearest_stock prints that
+    plan): as with seqscan, the planner is told the rows are many.
+    """
+    with CaptureQueriesContext(connection) as run:
+        _api(client, **params)
+    (executed,) = [query["sql"] for query in run.captured_queries if query["sql"].startswith("EXECUTE hg_nearest")]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + executed)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return plan[plan.index("CTE hg_knn") : plan.index("CTE hg_band")]
+
+
 def _brute_force(lat, lng, product, *, limit=10, radius_m=None, kind=None) -> list[int]:
     """Every public shop with a genuine, in-stock row of the product, measured with geopy and sorted."""
     rows = []
@@ -133,18 +151,7 @@ def test_a_shop_that_moves_is_found_at_its_new_place(client_of, scattered):
 
 
 def test_the_prepared_product_search_walks_the_stock_rows_gist_index(client_of, scattered):
-    client = client_of()
-    with CaptureQueriesContext(connection) as run:
-        _api(client, product=scattered.pk)
-    (executed,) = [query["sql"] for query in run.captured_queries if query["sql"].startswith("EXECUTE hg_nearest")]
-    with connection.cursor() as cursor:
-        # With a few dozen rows (and whatever statistics earlier tests left) sorting them all can look
-        # cheapest; on a real table the walk wins by far (bench.marketplace_nearest_stock prints that plan).
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + executed)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    walk = plan[plan.index("CTE hg_knn") : plan.index("CTE hg_band")]
+    walk = _knn_walk(client_of(), product=scattered.pk)
     assert "retailstock_near_idx" in walk
     assert "Order By: (location <->" in walk
     assert "geo_retailpoint_location" not in walk  # not the all-shops walk any more
@@ -193,16 +200,7 @@ def test_in_stock_of_a_kind_walks_the_stock_rows_and_lists_a_shop_with_two_such_
         assert len(found) == len(set(found))
     assert _api(client, in_stock="1", limit=25) == _brute_force_in_stock(*ORIGIN, limit=25)
     assert len(_api(client, in_stock="0", limit=25)) == 25  # in_stock=0 does not filter
-    with CaptureQueriesContext(connection) as run:
-        _api(client, product_kind="orange", in_stock="1")
-    (executed,) = [query["sql"] for query in run.captured_queries if query["sql"].startswith("EXECUTE hg_nearest")]
-    with connection.cursor() as cursor:
-        # A few dozen rows are cheaper to sort than to walk: as with seqscan, tell the planner they are many.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + executed)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    walk = plan[plan.index("CTE hg_knn") : plan.index("CTE hg_band")]
+    walk = _knn_walk(client, product_kind="orange", in_stock="1")
     assert "retailstock_near_idx" in walk and "Order By: (location <->" in walk, walk
 
 
