@@ -143,9 +143,9 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
     The SQL is a list of CTEs (%s placeholders) ending with one named `also`, e.g.
     `also AS (SELECT …)`; they may read the CTE `counters` — arrays `counted` (this request's count
     per counter, NULL where refused), `previous` and `current` (read only where refused, else
-    NULL), in the order of `hits` — for instance to write only when the request is let through. The result is then (waits, the first
-    row of `also`, or None if it has none). Every part of the statement sees the database as it was
-    before the statement.
+    NULL), in the order of `hits` — for instance to write only when the request is let through.
+    The result is then (waits, the first row of `also`, or None if it has none). Every part of the
+    statement sees the database as it was before the statement.
     """
     if len({key for key, _limit, _window in hits}) != len(hits):
         raise ValueError("hit_many: the keys must be distinct")
