@@ -2,12 +2,12 @@
 
 DRF's own throttles keep a list of timestamps per client in Django's cache; with the database cache
 that cost 12 statements per request (each `cache.set` also counts the whole cache table). Here a
-request costs one statement on the table `backend_rate_counter` (UNLOGGED, migration
-backend/0003_rate_counters), essentially
+request costs one statement on the table `backend_rate_counter` (UNLOGGED, migrations
+backend/0003_rate_counters and 0004_rate_counter_per_key), essentially
 
-    INSERT … VALUES (key, window_start, …, 1)
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = hits + 1 WHERE <still under the limit>
-    RETURNING hits
+    INSERT … VALUES (key, window, …, 1)
+    ON CONFLICT (key) DO UPDATE SET hits = hits + <1 if still under the limit, else 0>, …
+    RETURNING hits, prev_hits, refused
 
 which checks and counts the request atomically for every web and worker process at once (no
 broker). A refused request is not counted (as with DRF), so a client that keeps knocking is let in
@@ -15,9 +15,14 @@ again as soon as its rate allows.
 
 The counters are per fixed window (a minute for "120/min"), and the limit applies to a sliding
 estimate: this window's count plus the previous window's count weighted by how much of the last
-`window` seconds it still covers (read in the same statement). Plain fixed windows would let a client
-make twice the rate across a window boundary, and forget a burst of password guesses that straddles
-one.
+`window` seconds it still covers. Plain fixed windows would let a client make twice the rate across
+a window boundary, and forget a burst of password guesses that straddles one. Each key has one row,
+holding the counts of its current window and of the one before: the first request of a new window
+rolls them over. The statement reads nothing else, so the only way PostgreSQL has to the row is the
+primary key's index. (An earlier shape, a row per key and window, joined to read the previous
+window's row; a generic plan made while the table was nearly empty, e.g. after a quiet night's
+pruning and vacuum, scanned the whole table for it at every request until the table was analysed
+again.)
 
 Who is counted:
 
@@ -34,7 +39,8 @@ never in clear. A refused request gets DRF's 429 (the API's error shape) with Re
 seconds until the estimate lets the next request through.
 
 Rows that no estimate reads any more are deleted in batches by separate statements, at most once a
-minute per process; the table holds about two rows per active client and scope. The counting
+minute per process; the table holds about one row per client and scope active in the last two
+windows. The counting
 statements are prepared once per connection (backend/prepared.py) and have no other parameters, so
 PostgreSQL settles on one generic plan for them instead of planning each request (an earlier
 version with the pruning inside the same statement was re-planned every time: ~0.5 ms).
@@ -66,34 +72,52 @@ _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 # Table and column names are constants of this module; the values are parameters. One statement
-# counts one or several counters (the scan page checks two): the same rule per row. `prev`
-# carries each row's limit and the previous window's weighted count, so that the conflict arm can
-# test the row it is updating. The rows are a VALUES list of scalar parameters (one statement text
-# per number of counters), not arrays: with arrays PostgreSQL cannot estimate the row count of a
-# generic plan and plans the prepared statement again at every execution.
+# counts one or several counters (the scan page checks two): the same rule per row. The rows are a
+# VALUES list of scalar parameters (one statement text per number of counters), not arrays: with
+# arrays PostgreSQL cannot estimate the row count of a generic plan and plans the prepared statement
+# again at every execution. There is no other read of the table: the conflict arm finds the key's
+# row through the primary key (the arbiter index), so no plan can scan the table, whatever its
+# statistics say.
+#
+# In the conflict arm, `c` is the key's row as it was and `excluded` the request (its window, limit
+# and time). The row's counts roll to the request's window first (a row from another window length,
+# after a change of rate, starts again); a process whose clock is a little behind counts in the
+# row's later window.
+_SAME = "(c.window_s = excluded.window_s AND c.window_start >= excluded.window_start)"
+_NEXT = "(c.window_s = excluded.window_s AND c.window_start = excluded.window_start - excluded.window_s)"
+_CUR = f"(CASE WHEN {_SAME} THEN c.hits ELSE 0 END)"
+_PREV = f"(CASE WHEN {_SAME} THEN c.prev_hits WHEN {_NEXT} THEN c.hits ELSE 0 END)"
+_WEIGHT = "(1.0 - (excluded.seen_at - excluded.window_start) / excluded.window_s)"
+_ALLOWED = f"({_CUR} + 1 + {_PREV} * {_WEIGHT} <= excluded.lim)"
+_START = f"(CASE WHEN {_SAME} THEN c.window_start ELSE excluded.window_start END)"
+
+
+@functools.lru_cache(maxsize=32)
 def _hit_many_sql(count: int, also: str | None = None) -> str:
-    row = "(%s::text, %s::bigint, %s::bigint, %s::float8, %s::int, %s::bigint, %s::int)"
+    row = "(%s::text, %s::int, %s::bigint, %s::int, %s::float8)"
     counters = f"""
-WITH req (key, start, expires, weight, lim, window_s, n) AS (
+WITH req (key, window_s, start, lim, seen_at) AS (
     VALUES {", ".join([row] * count)}
-), prev AS (
-    SELECT req.*, coalesce(c.hits, 0) AS prev_hits
-    FROM req LEFT JOIN {TABLE} c ON c.key = req.key AND c.window_start = req.start - req.window_s
 ), counted AS (
-    INSERT INTO {TABLE} AS c (key, window_start, expires_at, hits)
-    SELECT key, start, expires, 1 FROM prev WHERE 1 + prev_hits * weight <= lim
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + 1
-    WHERE c.hits + 1 + (SELECT p.prev_hits * p.weight - p.lim FROM prev p WHERE p.key = c.key) <= 0
-    RETURNING key, hits
+    INSERT INTO {TABLE} AS c (key, window_s, window_start, expires_at, hits, prev_hits, lim, seen_at, refused)
+    SELECT key, window_s, start, start + 2 * window_s, CASE WHEN lim >= 1 THEN 1 ELSE 0 END, 0, lim, seen_at, lim < 1
+    FROM req
+    ON CONFLICT (key) DO UPDATE SET
+        window_start = {_START},
+        expires_at = {_START} + 2 * excluded.window_s,
+        window_s = excluded.window_s,
+        hits = {_CUR} + CASE WHEN {_ALLOWED} THEN 1 ELSE 0 END,
+        prev_hits = {_PREV},
+        lim = excluded.lim,
+        seen_at = excluded.seen_at,
+        refused = NOT {_ALLOWED}
+    RETURNING key, hits, prev_hits, refused
 ), counters AS (
-    -- `current` is this window's count before the request (every part sees the same snapshot): it
-    -- and the previous window's count give Retry-After when the request is refused. It is read
-    -- only then (NULL for a counted request, which needs no Retry-After).
-    SELECT array_agg(counted.hits ORDER BY prev.n) AS counted, array_agg(prev.prev_hits ORDER BY prev.n) AS previous,
-           array_agg(CASE WHEN counted.hits IS NULL THEN (
-               SELECT cur.hits FROM {TABLE} cur WHERE cur.key = prev.key AND cur.window_start = prev.start
-           ) END ORDER BY prev.n) AS current
-    FROM prev LEFT JOIN counted ON counted.key = prev.key
+    -- After the request: this window's count (with the request if it was let through), the previous
+    -- window's, and whether it was refused; `allowed` when every counter let it through.
+    SELECT array_agg(key) AS keys, array_agg(hits) AS hits, array_agg(prev_hits) AS previous,
+           array_agg(refused) AS refused, NOT bool_or(refused) AS allowed
+    FROM counted
 )"""  # noqa: S608
     if also is None:
         return counters + "\nSELECT counters.* FROM counters"
@@ -141,41 +165,38 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
     `also` = (name, SQL, parameters) adds more of the caller's work to the same statement, saving
     round trips on the busiest page (the scan page reads its stamp and records the scan this way).
     The SQL is a list of CTEs (%s placeholders) ending with one named `also`, e.g.
-    `also AS (SELECT …)`; they may read the CTE `counters` — arrays `counted` (this request's count
-    per counter, NULL where refused), `previous` and `current` (read only where refused, else
-    NULL), in the order of `hits` — for instance to write only when the request is let through.
+    `also AS (SELECT …)`; they may read the CTE `counters`, whose boolean `allowed` says whether
+    every counter let the request through (with arrays `keys`, `hits`, `previous`, `refused`, in
+    no particular order) — for instance to write only when the request is let through.
     The result is then (waits, the first row of `also`, or None if it has none). Every part of the
     statement sees the database as it was before the statement.
     """
     if len({key for key, _limit, _window in hits}) != len(hits):
         raise ValueError("hit_many: the keys must be distinct")
-    rows = []
-    for key, limit, window_s in hits:
-        start = int(now // window_s) * window_s
-        rows.append((key, limit, window_s, start, now - start))
     params = []
-    for n, (key, limit, window_s, start, elapsed) in enumerate(rows):
-        params += [key, start, start + 2 * window_s, 1.0 - elapsed / window_s, limit, window_s, n]
-    name, sql = f"hg_rate_hit_many{len(rows)}", _hit_many_sql(len(rows))
+    for key, limit, window_s in hits:
+        params += [key, window_s, int(now // window_s) * window_s, limit, now]
+    name, sql = f"hg_rate_hit_many{len(hits)}", _hit_many_sql(len(hits))
     if also is not None:
         also_name, also_sql, also_params = also
-        name, sql = f"{name}_{also_name}", _hit_many_sql(len(rows), also_sql)
+        name, sql = f"{name}_{also_name}", _hit_many_sql(len(hits), also_sql)
         params += list(also_params)
     if _prune_due(now):
         prune(now)
     with connection.cursor() as cursor:
         prepared.execute(cursor, name, sql, params)
         result = cursor.fetchone()
-    counted, previous, current = result[:3]
+    keys, counts, previous, refused = result[:4]
+    after = {key: (counts[n], previous[n], refused[n]) for n, key in enumerate(keys)}
     waits: list[float | None] = []
-    for n, (_key, limit, window_s, _start, elapsed) in enumerate(rows):
-        if counted[n] is not None:
-            waits.append(None)
-        else:
-            waits.append(_wait(limit, window_s, elapsed, previous[n], current[n] or 0))
+    for key, limit, window_s in hits:
+        current, before, was_refused = after[key]
+        elapsed = now - int(now // window_s) * window_s
+        # A refused request was not counted: `current` is the count it was judged on.
+        waits.append(_wait(limit, window_s, elapsed, before, current) if was_refused else None)
     if also is None:
         return waits
-    extra = result[3:]
+    extra = result[5:]
     return waits, (None if all(value is None for value in extra) else extra)
 
 

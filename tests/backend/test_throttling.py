@@ -7,7 +7,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from backend import throttling
+from backend import prepared, throttling
 from backend.throttling import ApiRateThrottle, ScopedRateLimitThrottle
 from tests.conftest import make_user
 
@@ -211,8 +211,9 @@ def test_several_counters_in_one_statement_are_each_judged_on_their_own(monkeypa
         (False, False, False),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT key, sum(hits) FROM {throttling.TABLE} GROUP BY key ORDER BY key")  # noqa: S608
-        assert cursor.fetchall() == [("t:a", 3), ("t:b", 1), ("t:c", 5)]
+        # One row per key: the counts of its current window and of the one before.
+        cursor.execute(f"SELECT key, window_start, hits, prev_hits FROM {throttling.TABLE} ORDER BY key")  # noqa: S608
+        assert cursor.fetchall() == [("t:a", START + 60, 0, 3), ("t:b", START + 60, 0, 1), ("t:c", START, 5, 0)]
     assert throttling.hit_many([("t:b", 1, 60)], START + 10_000) == [None]  # a later window lets it in
     with pytest.raises(ValueError, match="distinct"):
         throttling.hit_many([("t:a", 1, 60), ("t:a", 1, 60)], START)
@@ -221,11 +222,11 @@ def test_several_counters_in_one_statement_are_each_judged_on_their_own(monkeypa
 def test_another_query_can_ride_along_with_the_counters_in_the_same_statement(monkeypatch):
     throttling.reset()
     monkeypatch.setattr(throttling, "_next_prune", float("inf"))
-    query = "also AS (SELECT %s::int * 2, %s::text, counters.counted[1] IS NOT NULL FROM counters WHERE %s::int > 0)"
+    query = "also AS (SELECT %s::int * 2, %s::text, counters.allowed FROM counters WHERE %s::int > 0)"
     also = ("hg_test_also", query, [21, "x", 1])
     with CaptureQueriesContext(connection) as queries:
         waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START, also=also)
-    assert (waits, row) == ([None, None], (42, "x", True))  # `also` saw that the first counter let it in
+    assert (waits, row) == ([None, None], (42, "x", True))  # `also` saw that the counters let it in
     assert len([q for q in queries if not q["sql"].startswith("PREPARE")]) == 1
     # No row from the query: None; the counters still count (r:a is now over its limit of 1).
     waits, row = throttling.hit_many([("r:a", 1, 60), ("r:b", 5, 60)], START + 1, also=(*also[:2], [21, "x", 0]))
@@ -237,12 +238,63 @@ def test_pruning_keeps_up_with_more_expired_rows_than_a_batch(db, monkeypatch):
     monkeypatch.setattr(throttling, "PRUNE_BATCH", 1000)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {throttling.TABLE} (key, window_start, expires_at, hits) "  # noqa: S608
-            "SELECT 'old:' || n, 0, 100, 1 FROM generate_series(1, 4500) n "
-            "UNION ALL SELECT 'live:' || n, 0, 10000, 1 FROM generate_series(1, 10) n"
+            f"INSERT INTO {throttling.TABLE} "  # noqa: S608
+            "(key, window_s, window_start, expires_at, hits, prev_hits, lim, seen_at, refused) "
+            "SELECT 'old:' || n, 60, 0, 100, 1, 0, 5, 0, false FROM generate_series(1, 4500) n "
+            "UNION ALL SELECT 'live:' || n, 60, 0, 10000, 1, 0, 5, 0, false FROM generate_series(1, 10) n"
         )
     assert throttling.prune(200) == 4500
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {throttling.TABLE}")  # noqa: S608
         assert cursor.fetchone() == (10,)
     assert throttling.prune(200) == 0
+
+
+def test_a_key_whose_rate_changes_window_starts_again(monkeypatch):
+    """After a change of rate from per-minute to per-hour, the per-minute counts do not carry over."""
+    throttling.reset()
+    monkeypatch.setattr(throttling, "_next_prune", float("inf"))
+    assert throttling.hit_many([("w:a", 2, 60)], START + 10) == [None]
+    assert throttling.hit_many([("w:a", 2, 60)], START + 20) == [None]
+    assert throttling.hit_many([("w:a", 2, 60)], START + 30) != [None]
+    assert throttling.hit_many([("w:a", 2, 3600)], START + 40) == [None]  # a new count, in the hour
+    assert throttling.hit_many([("w:a", 2, 3600)], START + 50) == [None]
+    assert throttling.hit_many([("w:a", 2, 3600)], START + 60) != [None]
+
+
+def test_a_process_whose_clock_is_behind_counts_in_the_later_window(monkeypatch):
+    """Around a window's end, one process may still be in the old window while another is in the new one."""
+    throttling.reset()
+    monkeypatch.setattr(throttling, "_next_prune", float("inf"))
+    assert throttling.hit_many([("k:a", 2, 60)], START + 60.5) == [None]  # the new window's first request
+    assert throttling.hit_many([("k:a", 2, 60)], START + 59.9) == [None]  # a clock 0.6 s behind: same window
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT window_start, hits, prev_hits FROM {throttling.TABLE} WHERE key = 'k:a'")  # noqa: S608
+        assert cursor.fetchone() == (START + 60, 2, 0)
+    assert throttling.hit_many([("k:a", 2, 60)], START + 61) != [None]
+
+
+def test_counting_never_scans_the_table_even_when_its_statistics_say_it_is_empty():
+    """The generic plan made right after the table was analysed empty must still find rows by the key.
+
+    (The earlier shape joined to the previous window's row; planned on an empty table, that join was
+    a sequential scan of the whole table, kept for as long as the table was not analysed again.)
+    """
+    throttling.reset()
+    sql = throttling._hit_many_sql(2)
+    text, order = prepared._numbered(sql)
+    now = START + 5
+    params = ["e:a", 60, START, 5, now, "e:b", 60, START, 5, now]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {throttling.TABLE}")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE hg_test_rate_plan AS {text}")
+        try:
+            cursor.execute(
+                f"EXPLAIN EXECUTE hg_test_rate_plan({', '.join(['%s'] * len(order))})", [params[k] for k in order]
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE hg_test_rate_plan")
+    assert "Conflict Arbiter Indexes: backend_rate_counter_pkey" in plan, plan
+    assert "Seq Scan" not in plan and "Index Scan" not in plan, plan  # nothing reads the table but the arbiter

@@ -279,7 +279,7 @@ recorded AS (
            END,
            '{Scan.Channel.WEB.value}', scan_in.device, scan_in.repeat, ''
     FROM counters CROSS JOIN scan_in LEFT JOIN facts ON true
-    WHERE array_position(counters.counted, NULL) IS NULL
+    WHERE counters.allowed
     RETURNING id, verdict
 ),
 also AS (
