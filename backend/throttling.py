@@ -173,9 +173,10 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
     """
     if len({key for key, _limit, _window in hits}) != len(hits):
         raise ValueError("hit_many: the keys must be distinct")
+    starts = [int(now // window_s) * window_s for _key, _limit, window_s in hits]
     params = []
-    for key, limit, window_s in hits:
-        params += [key, window_s, int(now // window_s) * window_s, limit, now]
+    for (key, limit, window_s), start in zip(hits, starts, strict=True):
+        params += [key, window_s, start, limit, now]
     name, sql = f"hg_rate_hit_many{len(hits)}", _hit_many_sql(len(hits))
     if also is not None:
         also_name, also_sql, also_params = also
@@ -189,11 +190,10 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
     keys, counts, previous, refused = result[:4]
     after = {key: (counts[n], previous[n], refused[n]) for n, key in enumerate(keys)}
     waits: list[float | None] = []
-    for key, limit, window_s in hits:
+    for (key, limit, window_s), start in zip(hits, starts, strict=True):
         current, before, was_refused = after[key]
-        elapsed = now - int(now // window_s) * window_s
         # A refused request was not counted: `current` is the count it was judged on.
-        waits.append(_wait(limit, window_s, elapsed, before, current) if was_refused else None)
+        waits.append(_wait(limit, window_s, now - start, before, current) if was_refused else None)
     if also is None:
         return waits
     extra = result[5:]
