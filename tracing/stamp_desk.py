@@ -49,7 +49,8 @@ def stamps_home(request):
         activated=Count("stamps", filter=Q(stamps__status__in=("activated", "sold"))),
         revoked=Count("stamps", filter=Q(stamps__status="revoked")),
     )
-    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    # Meta.ordering does not apply to a GROUP BY query: without this the pages would overlap.
+    page = Paginator(runs.order_by("-issued_at", "-pk"), 25).get_page(request.GET.get("page"))
     official = access.is_official(request.user)
     context = {
         "page": page,
