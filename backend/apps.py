@@ -8,6 +8,7 @@ class BackendConfig(AppConfig):
     verbose_name = _("Site and accounts")
 
     def ready(self):
+        from backend import checks  # noqa: F401  (registers the deploy checks)
         from backend.roles import roles_sync_permissions
 
         # After every migrate, so that permissions of models added later reach their roles.

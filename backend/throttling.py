@@ -27,7 +27,8 @@ again.)
 Who is counted:
 
 * `ApiRateThrottle` (the default for every API view): a signed-in user by their id, at the "user"
-  rate; an anonymous client by their address (honouring NUM_PROXIES, like DRF) at the "anon" rate.
+  rate; an anonymous client by their address (backend/client_address.py: REMOTE_ADDR, or the
+  trusted proxy's header when one is configured) at the "anon" rate.
   (DRF's pair of throttles also counted anonymous clients against the "user" rate; the "anon" rate
   is the lower one, so one counter does the same job.)
 * `ScopedRateLimitThrottle`: views with a `throttle_scope` (e.g. "auth" for token login), by user
@@ -62,6 +63,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from backend import prepared
+from backend.client_address import client_address, client_network
 
 TABLE = "backend_rate_counter"
 PRUNE_EVERY_S = 60.0
@@ -253,13 +255,22 @@ def reset() -> None:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 - a constant
 
 
+def keyed(text: str) -> str:
+    """A short keyed hash: how addresses, account names and email addresses go into counter keys, never in clear."""
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def address_key(request) -> str:
+    """'a' + the keyed hash of the client's address (its IPv6 /64 network: backend/client_address.py)."""
+    return "a" + keyed(client_network(request))
+
+
 def client_key(request) -> str:
-    """Who is asking: 'u<id>' for a signed-in user, else 'a' + a keyed hash of the client's address."""
+    """Who is asking: 'u<id>' for a signed-in user, else the keyed hash of the client's address."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    address = BaseThrottle().get_ident(request) or ""
-    return "a" + hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
+    return address_key(request)
 
 
 class _PostgresRateThrottle(BaseThrottle):
@@ -272,6 +283,10 @@ class _PostgresRateThrottle(BaseThrottle):
 
     def scope_for(self, request, view) -> str | None:
         raise NotImplementedError
+
+    def get_ident(self, request) -> str:
+        """DRF's name for the client's address: the one of backend/client_address.py."""
+        return client_address(request)
 
     def allow_request(self, request, view) -> bool:
         scope = self.scope_for(request, view)
