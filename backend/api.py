@@ -1,11 +1,13 @@
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from backend import tokens
 from backend.roles import user_roles
 from backend.throttling import ScopedRateLimitThrottle
 
@@ -53,8 +55,26 @@ class MeView(APIView):
         return Response(MeSerializer(data).data)
 
 
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="After this the token is refused (401, code token_expired).")
+
+
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (Authorization: Token <key>)."""
+    """Exchange a username and password for an API token (Authorization: Token <key>).
+
+    The token lasts API_TOKEN_TTL_DAYS days (its expiry is in the answer); asking again returns the
+    same token until then, and a new one afterwards.
+    """
 
     throttle_classes = [ScopedRateLimitThrottle]
     throttle_scope = "auth"
+    # The credentials are in the body: an old, expired token in the headers must not stop its renewal.
+    authentication_classes = []
+
+    @extend_schema(request=AuthTokenSerializer, responses={status.HTTP_200_OK: TokenOut})
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = tokens.token_for(serializer.validated_data["user"])
+        return Response(TokenOut({"token": token.key, "expires_at": tokens.expires_at(token)}).data)

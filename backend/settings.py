@@ -231,7 +231,6 @@ if env_str("API_NUM_PROXIES"):
         "API_NUM_PROXIES is no longer read: set TRUSTED_PROXY_HEADER=x-forwarded-for and TRUSTED_PROXY_COUNT."
     )
 
-
 # GDAL older than 3.9 cannot block file and network access while parsing spatial references
 # (check gis.W001). We never build a SpatialReference from user input: the API takes numbers and
 # GeoJSON in EPSG:4326 only, and boundary files are imported by administrators from the command
@@ -243,7 +242,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.ApiRateThrottle"],
@@ -261,6 +260,8 @@ REST_FRAMEWORK = {
     # on REMOTE_ADDR should anything call it (DRF's default, None, would believe any X-Forwarded-For).
     "NUM_PROXIES": 0,
 }
+# API tokens (backend/tokens.py) expire this many days after they were issued; a new password revokes them.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1, maximum=365)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hà Giang Origin API",
     "DESCRIPTION": "Traceability stamps, growing regions, shops and orders for Hà Giang's specialty products.",

@@ -51,6 +51,7 @@ def test_good_settings_load_with_persistent_connections():
         ("TRUSTED_PROXY_HEADER", "forwarded", "TRUSTED_PROXY_HEADER must be one of none, x-forwarded-for, x-real-ip"),
         ("TRUSTED_PROXY_COUNT", "2", "TRUSTED_PROXY_COUNT is read only with TRUSTED_PROXY_HEADER=x-forwarded-for"),
         ("API_NUM_PROXIES", "1", "API_NUM_PROXIES is no longer read: set TRUSTED_PROXY_HEADER=x-forwarded-for"),
+        ("API_TOKEN_TTL_DAYS", "0", "API_TOKEN_TTL_DAYS must be at least 1"),
     ],
 )
 def test_it_rejects_a_bad_value_naming_the_variable(variable, value, message):
