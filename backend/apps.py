@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
 class BackendConfig(AppConfig):
+    default = True  # this module also holds AdminConfig
     name = "backend"
     verbose_name = _("Site and accounts")
 
@@ -18,3 +20,10 @@ class BackendConfig(AppConfig):
         user_model = get_user_model()
         pre_save.connect(tokens.note_password_change, sender=user_model, dispatch_uid="backend.tokens.note")
         post_save.connect(tokens.revoke_after_password_change, sender=user_model, dispatch_uid="backend.tokens.revoke")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """The admin on our AdminSite (backend/admin_site.py), whose login counts failures like the site's."""
+
+    default = False  # named in INSTALLED_APPS; BackendConfig is this module's default
+    default_site = "backend.admin_site.AdminSite"

@@ -39,6 +39,10 @@ Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], read at each request (
 never in clear. A refused request gets DRF's 429 (the API's error shape) with Retry-After: the
 seconds until the estimate lets the next request through.
 
+Callers that count only some requests, such as failed logins (backend/login_limits.py), first ask
+`waits` whether a request would be let through (a read of the keys' rows, nothing counted) and call
+`hit_many` once they know the request counts.
+
 Rows that no estimate reads any more are deleted in batches by separate statements, at most once a
 minute per process; the table holds about one row per client and scope active in the last two
 windows. The counting
@@ -200,6 +204,33 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
         return waits
     extra = result[5:]
     return waits, (None if all(value is None for value in extra) else extra)
+
+
+def waits(hits: list[tuple[str, int, int]], now: float) -> list[float | None]:
+    """For each (key, limit, window_s) counter: None if it would let one more request through now, else seconds to wait.
+
+    Reads the counters by their keys and counts nothing: the same estimate as `hit_many`'s, for
+    callers that count a request only after seeing how it went (a failed login). Requests that
+    arrive together may all be let through before any is counted; the next ones see them all.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, window_s, window_start, hits, prev_hits FROM {TABLE} WHERE key = ANY(%s)",  # noqa: S608
+            [[key for key, _limit, _window in hits]],
+        )
+        rows = {key: rest for key, *rest in cursor.fetchall()}
+    result: list[float | None] = []
+    for key, limit, window_s in hits:
+        start = int(now // window_s) * window_s
+        row_window, row_start, current, previous = rows.get(key, (window_s, start, 0, 0))
+        if row_window != window_s or row_start < start - window_s:
+            current = previous = 0  # another rate, or older than the previous window: forgotten
+        elif row_start < start:
+            current, previous = 0, current  # its window is now the previous one
+        weight = 1.0 - (now - start) / window_s
+        allowed = current + 1 + previous * weight <= limit
+        result.append(None if allowed else _wait(limit, window_s, now - start, previous, current))
+    return result
 
 
 def _wait(limit: int, window_s: int, elapsed: float, previous: int, current: int) -> float:

@@ -4,7 +4,9 @@ import pytest
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
+from backend import login_limits
 from backend.client_address import client_address, client_network
+from tests.conftest import PASSWORD, make_user
 
 PROXY = "10.0.0.1"
 
@@ -108,3 +110,28 @@ def test_behind_the_proxy_scan_page_visitors_are_limited_one_by_one(behind, monk
 
     assert [scan("198.51.100.1") for _ in range(4)] == [404, 404, 404, 429]
     assert scan("198.51.100.2") == 404  # unknown code, but let in: not limited by the first visitor
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_login_failures_are_counted_per_real_client(behind, monkeypatch, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setattr(login_limits, "clock", lambda: 1_800_000_060.0)
+    behind("x-forwarded-for")
+    make_user("lan")
+
+    def login(forwarded, username, password):
+        return (
+            Client()
+            .post(
+                "/accounts/login/",
+                {"username": username, "password": password},
+                REMOTE_ADDR=PROXY,
+                HTTP_X_FORWARDED_FOR=forwarded,
+            )
+            .status_code
+        )
+
+    for n in range(login_limits.FAILURES_PER_CLIENT):
+        assert login("198.51.100.1", f"someone{n}", "wrong") == 200
+    assert login("198.51.100.1", "lan", PASSWORD) == 429
+    assert login("198.51.100.2", "lan", PASSWORD) == 302  # the site is not locked for everyone behind the proxy
