@@ -40,6 +40,11 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: logged, and turned into JSON by handler500
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        # Credentials were sent and failed (an unknown or expired token): 401 with the scheme to use.
+        # DRF says 403 because the first authenticator, the session's, has no challenge to offer.
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = "Token"
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first_field, first_messages = next(iter(fields.items()), ("", [_("Invalid input.")]))

@@ -50,7 +50,7 @@ for _origin in CSRF_TRUSTED_ORIGINS:
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backend.apps.AdminConfig",  # django.contrib.admin with our site: its login is rate-limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -215,6 +215,21 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The client's address for every rate limit (backend/client_address.py): REMOTE_ADDR, unless the
+# header that the reverse proxy in front sets is named here (clients can send any header themselves).
+TRUSTED_PROXY_HEADER = env_choice("TRUSTED_PROXY_HEADER", "none", ("none", "x-forwarded-for", "x-real-ip"))
+# How many proxies in front append to X-Forwarded-For: the client is that many entries from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1, maximum=10)
+if env_str("TRUSTED_PROXY_COUNT") and TRUSTED_PROXY_HEADER != "x-forwarded-for":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is read only with TRUSTED_PROXY_HEADER=x-forwarded-for.")
+if env_str("API_NUM_PROXIES"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "API_NUM_PROXIES is no longer read: set TRUSTED_PROXY_HEADER=x-forwarded-for and TRUSTED_PROXY_COUNT."
+    )
 
 # GDAL older than 3.9 cannot block file and network access while parsing spatial references
 # (check gis.W001). We never build a SpatialReference from user input: the API takes numbers and
@@ -227,7 +242,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.ApiRateThrottle"],
@@ -241,8 +256,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0, maximum=10),
+    # Our throttles take the address from backend/client_address.py; 0 keeps DRF's own get_ident()
+    # on REMOTE_ADDR should anything call it (DRF's default, None, would believe any X-Forwarded-For).
+    "NUM_PROXIES": 0,
 }
+# API tokens (backend/tokens.py) expire this many days after they were issued; a new password revokes them.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1, maximum=365)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hà Giang Origin API",
     "DESCRIPTION": "Traceability stamps, growing regions, shops and orders for Hà Giang's specialty products.",

@@ -27,7 +27,8 @@ again.)
 Who is counted:
 
 * `ApiRateThrottle` (the default for every API view): a signed-in user by their id, at the "user"
-  rate; an anonymous client by their address (honouring NUM_PROXIES, like DRF) at the "anon" rate.
+  rate; an anonymous client by their address (backend/client_address.py: REMOTE_ADDR, or the
+  trusted proxy's header when one is configured) at the "anon" rate.
   (DRF's pair of throttles also counted anonymous clients against the "user" rate; the "anon" rate
   is the lower one, so one counter does the same job.)
 * `ScopedRateLimitThrottle`: views with a `throttle_scope` (e.g. "auth" for token login), by user
@@ -37,6 +38,10 @@ Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], read at each request (
 `override_settings` works); a rate of None means no limit. Addresses are stored as a keyed hash,
 never in clear. A refused request gets DRF's 429 (the API's error shape) with Retry-After: the
 seconds until the estimate lets the next request through.
+
+Callers that count only some requests, such as failed logins (backend/login_limits.py), first ask
+`waits` whether a request would be let through (a read of the keys' rows, nothing counted) and call
+`hit_many` once they know the request counts.
 
 Rows that no estimate reads any more are deleted in batches by separate statements, at most once a
 minute per process; the table holds about one row per client and scope active in the last two
@@ -62,6 +67,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from backend import prepared
+from backend.client_address import client_address, client_network
 
 TABLE = "backend_rate_counter"
 PRUNE_EVERY_S = 60.0
@@ -200,6 +206,33 @@ def hit_many(hits: list[tuple[str, int, int]], now: float, *, also: tuple[str, s
     return waits, (None if all(value is None for value in extra) else extra)
 
 
+def waits(hits: list[tuple[str, int, int]], now: float) -> list[float | None]:
+    """For each (key, limit, window_s) counter: None if it would let one more request through now, else seconds to wait.
+
+    Reads the counters by their keys and counts nothing: the same estimate as `hit_many`'s, for
+    callers that count a request only after seeing how it went (a failed login). Requests that
+    arrive together may all be let through before any is counted; the next ones see them all.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, window_s, window_start, hits, prev_hits FROM {TABLE} WHERE key = ANY(%s)",  # noqa: S608
+            [[key for key, _limit, _window in hits]],
+        )
+        rows = {key: rest for key, *rest in cursor.fetchall()}
+    result: list[float | None] = []
+    for key, limit, window_s in hits:
+        start = int(now // window_s) * window_s
+        row_window, row_start, current, previous = rows.get(key, (window_s, start, 0, 0))
+        if row_window != window_s or row_start < start - window_s:
+            current = previous = 0  # another rate, or older than the previous window: forgotten
+        elif row_start < start:
+            current, previous = 0, current  # its window is now the previous one
+        weight = 1.0 - (now - start) / window_s
+        allowed = current + 1 + previous * weight <= limit
+        result.append(None if allowed else _wait(limit, window_s, now - start, previous, current))
+    return result
+
+
 def _wait(limit: int, window_s: int, elapsed: float, previous: int, current: int) -> float:
     """Seconds until `current + 1 + previous × weight ≤ limit` (the weight falls as the window goes on)."""
     if current + 1 <= limit:
@@ -253,13 +286,22 @@ def reset() -> None:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 - a constant
 
 
+def keyed(text: str) -> str:
+    """A short keyed hash: how addresses, account names and email addresses go into counter keys, never in clear."""
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def address_key(request) -> str:
+    """'a' + the keyed hash of the client's address (its IPv6 /64 network: backend/client_address.py)."""
+    return "a" + keyed(client_network(request))
+
+
 def client_key(request) -> str:
-    """Who is asking: 'u<id>' for a signed-in user, else 'a' + a keyed hash of the client's address."""
+    """Who is asking: 'u<id>' for a signed-in user, else the keyed hash of the client's address."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    address = BaseThrottle().get_ident(request) or ""
-    return "a" + hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
+    return address_key(request)
 
 
 class _PostgresRateThrottle(BaseThrottle):
@@ -272,6 +314,10 @@ class _PostgresRateThrottle(BaseThrottle):
 
     def scope_for(self, request, view) -> str | None:
         raise NotImplementedError
+
+    def get_ident(self, request) -> str:
+        """DRF's name for the client's address: the one of backend/client_address.py."""
+        return client_address(request)
 
     def allow_request(self, request, view) -> bool:
         scope = self.scope_for(request, view)

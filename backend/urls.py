@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend import api, job_views, views
+from backend import account_views, api, job_views, views
 
 api_v1 = [
     path("", api.ApiRootView.as_view(), name="api-root"),
@@ -27,8 +26,16 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/<uuid:pk>/", job_views.job_detail, name="job-detail"),
     path("jobs/<uuid:pk>/download", job_views.job_download, name="job-download"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Ours before Django's (same paths and names): limited, and the emails sent by the worker.
+    path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/email/confirm/<str:token>/", account_views.email_confirm, name="email-confirm"),
+    path("accounts/login/", account_views.login_view, name="login"),
+    path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("geo.urls")),

@@ -1,19 +1,14 @@
 import logging
 
-from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.models import Group
 from django.db import DatabaseError, connections
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from backend.api_errors import json_error_response
-from backend.forms import SignupForm
-from backend.roles import CONSUMER
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +29,6 @@ def healthz(request):
         log.warning("healthz: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "postgis": postgis})
-
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        user.groups.add(Group.objects.get(name=CONSUMER))
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _wants_json(request) -> bool:

@@ -79,7 +79,7 @@ def django_env(url: str, **extra) -> dict:
         # The throttles run on every request with their default limits: the load generator speaks for
         # many visitors (X-Forwarded-For from a pool of addresses, as behind a reverse proxy), so that
         # each address stays under its limit as real visitors do.
-        API_NUM_PROXIES="1",
+        TRUSTED_PROXY_HEADER="x-forwarded-for",
     )
     env.update(extra)
     return env

@@ -1,8 +1,9 @@
 """Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py).
 
-A visitor is known by a keyed hash of their address (the same address DRF's throttles use,
-honouring NUM_PROXIES); the address itself is never stored, and the counters expire with their
-window. Limits (per window):
+A visitor is known by a keyed hash of their address (the address every limit uses:
+backend/client_address.py); the address itself is never stored, and the counters expire with their
+window. A code is counted in its canonical spelling (tracing/codes.py: upper case, no separators,
+O→0, I/L→1), so typing variants of one code share its limits. Limits (per window):
 
 * scans: :data:`SCAN_PER_VISITOR` per visitor a minute, :data:`SCAN_PER_CODE` per code a minute;
 * PIN confirmations: :data:`CONFIRM_PER_VISITOR` per visitor and :data:`CONFIRM_PER_CODE` per
@@ -14,14 +15,14 @@ window. Limits (per window):
 
 from __future__ import annotations
 
-import hmac
 import math
 import time
 
-from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from backend import throttling
+from backend.client_address import client_network
+from tracing import codes
 
 SCAN_PER_VISITOR = 60
 SCAN_PER_CODE = 120
@@ -37,20 +38,9 @@ REPORT_WINDOW_S = 3600
 clock = time.time
 
 
-class _Ident(SimpleRateThrottle):
-    rate = "1/s"  # unused: only get_ident() is borrowed
-
-    def get_cache_key(self, request, view):  # pragma: no cover - not used as a throttle
-        return None
-
-
-_ident = _Ident()
-
-
 def visitor_key(request) -> str:
     """A short keyed hash of the visitor's address: stable for the rate-limit windows, useless to anyone else."""
-    address = _ident.get_ident(request) or ""
-    return hmac.digest(settings.SECRET_KEY.encode(), address.encode(), "sha256").hex()[:24]
+    return throttling.keyed(client_network(request))
 
 
 def over_limit(checks: list[tuple[str, str, int, int]], *, also: tuple[str, str, list] | None = None):
@@ -76,17 +66,22 @@ def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None =
     return over_limit(scan_checks(visitor, serial), also=also)
 
 
+def code_key(serial: str) -> str:
+    """The code as its limits know it: canonical, so that "abcd-efgh…" and "ABCDEFGH…" are one code."""
+    return codes.normalise_serial(serial)[:40]
+
+
 def scan_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:
     return [
         ("scan-v", visitor, SCAN_PER_VISITOR, SCAN_WINDOW_S),
-        ("scan-c", serial, SCAN_PER_CODE, SCAN_WINDOW_S),
+        ("scan-c", code_key(serial), SCAN_PER_CODE, SCAN_WINDOW_S),
     ]
 
 
 def confirm_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:
     return [
         ("pin-v", visitor, CONFIRM_PER_VISITOR, CONFIRM_WINDOW_S),
-        ("pin-c", serial, CONFIRM_PER_CODE, CONFIRM_WINDOW_S),
+        ("pin-c", code_key(serial), CONFIRM_PER_CODE, CONFIRM_WINDOW_S),
     ]
 
 
@@ -100,7 +95,7 @@ class StampThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = 1, 1
 
     def allow_request(self, request, view):
-        serial = str(view.kwargs.get("serial", ""))[:40]
+        serial = str(view.kwargs.get("serial", ""))  # as typed, whole: the checks count its canonical form
         visitor = visitor_key(request)
         checks = confirm_checks(visitor, serial) if self.kind == "confirm" else scan_checks(visitor, serial)
         if self.kind == "report":

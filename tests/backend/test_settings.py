@@ -48,6 +48,10 @@ def test_good_settings_load_with_persistent_connections():
         ("API_THROTTLE_ANON", "lots", "API_THROTTLE_ANON must look like"),
         ("CSRF_TRUSTED_ORIGINS", "origin.example", "CSRF_TRUSTED_ORIGINS entries must start with"),
         ("DJANGO_SECRET_KEY", "short", "DJANGO_SECRET_KEY must be at least 50 characters"),
+        ("TRUSTED_PROXY_HEADER", "forwarded", "TRUSTED_PROXY_HEADER must be one of none, x-forwarded-for, x-real-ip"),
+        ("TRUSTED_PROXY_COUNT", "2", "TRUSTED_PROXY_COUNT is read only with TRUSTED_PROXY_HEADER=x-forwarded-for"),
+        ("API_NUM_PROXIES", "1", "API_NUM_PROXIES is no longer read: set TRUSTED_PROXY_HEADER=x-forwarded-for"),
+        ("API_TOKEN_TTL_DAYS", "0", "API_TOKEN_TTL_DAYS must be at least 1"),
     ],
 )
 def test_it_rejects_a_bad_value_naming_the_variable(variable, value, message):
@@ -77,14 +81,20 @@ def test_manage_py_prints_one_clear_line_for_a_bad_value():
     assert "Traceback" not in result.stderr
 
 
-def test_deploy_check_is_clean_under_production_settings():
+def test_trusted_proxy_settings_load_together():
+    result = load_settings(TRUSTED_PROXY_HEADER="X-Forwarded-For", TRUSTED_PROXY_COUNT="2")
+    assert result.returncode == 0, result.stderr
+
+
+def deploy_check(**overrides: str) -> subprocess.CompletedProcess:
     env = {
         **GOOD,
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "DJANGO_ALLOWED_HOSTS": "origin.example",
         "CSRF_TRUSTED_ORIGINS": "https://origin.example",
+        **overrides,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -92,5 +102,18 @@ def test_deploy_check_is_clean_under_production_settings():
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_check_is_clean_under_production_settings():
+    result = deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_behind_a_proxy_whose_client_header_is_not_named():
+    """Otherwise every client has the proxy's address, and per-client limits apply to the whole site."""
+    result = deploy_check(DJANGO_BEHIND_PROXY="1")
+    assert result.returncode != 0
+    assert "backend.W001" in result.stdout + result.stderr
+    named = deploy_check(DJANGO_BEHIND_PROXY="1", TRUSTED_PROXY_HEADER="x-forwarded-for")
+    assert named.returncode == 0, named.stdout + named.stderr

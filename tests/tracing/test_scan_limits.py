@@ -64,3 +64,34 @@ def test_reports_are_limited_per_visitor(client):
     for i in range(scan_limits.REPORT_PER_VISITOR):
         assert client.post("/bao-hang-gia/", {"note": f"Cam lạ số {i}"}, REMOTE_ADDR="10.6.0.1").status_code == 200
     assert client.post("/bao-hang-gia/", {"note": "thêm"}, REMOTE_ADDR="10.6.0.1").status_code == 429
+
+
+def spelling_variants(serial: str) -> list[str]:
+    """Ways to type one code that all mean it: lower case, separators anywhere, O for 0 and I or L for 1."""
+    looks = serial.replace("0", "O").replace("1", "l")
+    variants = [serial.lower(), codes.format_serial(serial), looks, looks.lower(), "-".join(serial)]
+    variants += [serial[:k] + "-" + serial[k:] for k in range(1, len(serial))]
+    variants.append("-" * 200 + serial)  # padding must not turn into another key
+    return [v for v in dict.fromkeys(variants) if v != serial]
+
+
+def test_pin_guesses_through_the_api_with_spelling_variants_of_the_code_share_one_limit(api_client, serial):
+    variants = spelling_variants(serial)
+    assert all(codes.parse_serial(variant) == serial for variant in variants)
+    statuses = [
+        api_client.post(
+            f"/api/v1/stamps/{variant}/confirm", {"pin": f"{i:08d}"}, format="json", REMOTE_ADDR=f"10.5.0.{i}"
+        ).status_code
+        for i, variant in enumerate(variants[: scan_limits.CONFIRM_PER_CODE + 2], start=1)
+    ]
+    assert statuses == [400] * scan_limits.CONFIRM_PER_CODE + [429, 429]
+
+
+def test_scans_through_the_api_with_spelling_variants_share_the_codes_limit(api_client, serial, monkeypatch):
+    monkeypatch.setattr(scan_limits, "SCAN_PER_CODE", 3)
+    variants = spelling_variants(serial)
+    statuses = [
+        api_client.get(f"/api/v1/stamps/{variant}", REMOTE_ADDR=f"10.4.0.{i}").status_code
+        for i, variant in enumerate(variants[:5], start=1)
+    ]
+    assert statuses == [200] * 3 + [429, 429]
