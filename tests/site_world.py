@@ -379,6 +379,10 @@ def pages(world: World) -> dict[str, list[str]]:
     ]
     anonymous = [*public, reverse("login"), reverse("signup"), reverse("password_reset")]
     signed_in = [*public, reverse("password_change")]
+    from backend.account_emails import confirmation_token
+
+    # The link of the signup email, opened on the consumer's phone.
+    confirm_email = reverse("email-confirm", args=[confirmation_token(w.users["consumer"], "moi@example.test")])
     consumer = [
         *signed_in,
         reverse("marketplace:checkout"),
@@ -387,6 +391,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("marketplace:order_detail", args=[home.token]),
         reverse("marketplace:checkout_done", args=[w["checkout_token"]]),
         reverse("tracing:producer_apply"),
+        confirm_email,
     ]
     producer = [
         *signed_in,
