@@ -46,8 +46,13 @@ BEN_THANH = (10.7725, 106.6980)  # Thành phố Hồ Chí Minh
 VIET_QUANG_MARKET = (22.4151, 104.8068)
 
 
+#: How often each of USER_AGENTS scans: phones, Android ahead of iPhone as in Việt Nam, now and then a desktop.
+USER_AGENT_WEIGHTS = (35, 25, 20, 12, 8)
+
+
 def _scan(serial: str, rng: random.Random, *, user=None, repeat: bool = False) -> Scan:
-    outcome = services.scan_record(serial=serial, user_agent=rng.choice(USER_AGENTS), repeat=repeat, user=user)
+    agent = rng.choices(USER_AGENTS, weights=USER_AGENT_WEIGHTS)[0]
+    outcome = services.scan_record(serial=serial, user_agent=agent, repeat=repeat, user=user)
     return outcome.scan
 
 
