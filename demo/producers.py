@@ -206,7 +206,7 @@ def _product(producer: Producer, user: User, item: spec.Product, clock: Clock, d
                 net_quantity=item.net_quantity,
                 net_quantity_unit=item.net_unit,
                 gtin=gtin,
-                growing_region=GrowingRegion.objects.filter(product_kind=kind).order_by("pk").first(),
+                growing_region=_region_of(producer, kind),
                 certificates=list(producer.certificates.all()),
             )
     if not product.photos.exists():
@@ -217,6 +217,12 @@ def _product(producer: Producer, user: User, item: spec.Product, clock: Clock, d
         with clock.at(days=days, hour=17, minute=30):
             services.product_audio_set(by=user, product=product, audio=media.audio(item.audio))
     return product
+
+
+def _region_of(producer: Producer, kind: ProductKind) -> GrowingRegion | None:
+    """The growing region of the product's kind that covers the producer's production areas."""
+    regions = GrowingRegion.objects.filter(product_kind=kind, area_links__area__producer=producer)
+    return regions.order_by("-area_links__share", "pk").first()
 
 
 def producer_ensure(item: spec.Producer, users: dict[str, User], official: User, clock: Clock) -> Producer:

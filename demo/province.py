@@ -17,6 +17,8 @@ anomaly each, for the officials' pages:
 - F, a household honey business: one of its codes is scanned in Quản Bạ and, three hours later, in
   Thành phố Hồ Chí Minh, far from anywhere the batch went, and a buyer there reports it.
 Two more organisations wait in the officials' queue (H applied; I has its survey scheduled).
+The capacity check counts a calendar year: seeded in the first half of January, B's activations
+fall in the year before, where the officials' check page (its year selector) finds them.
 """
 
 from __future__ import annotations
