@@ -24,8 +24,6 @@ from tracing import gs1, services
 from tracing.identifiers import mst_check_digit
 from tracing.models import Certificate, Producer, ProducerMembership, Product, ProductionArea
 
-#: Product kind of each demo product, by the first word of its key.
-KIND_OF = {"cam": "orange", "tra": "tea", "bach": "tea", "hong": "tea", "mat": "honey"}
 ROLE_OF = {
     "official": roles.OFFICIAL,
     "producer_staff": roles.PRODUCER_STAFF,
@@ -60,10 +58,6 @@ def tax_number(tax9: str) -> str:
     if check is None:
         raise ValueError(f"{tax9}: no check digit is valid; choose another demo tax number")
     return tax9 + check
-
-
-def kind_of(product: spec.Product) -> ProductKind:
-    return ProductKind.objects.get(code=KIND_OF[product.key.split("-")[0]])
 
 
 def _point(lat: float, lng: float) -> Point:
@@ -131,9 +125,7 @@ def _area(producer: Producer, user: User, item: spec.Area) -> ProductionArea:
 
 def kind_of_producer(producer: Producer) -> ProductKind:
     item = next(p for p in spec.PRODUCERS if p.name == producer.name)
-    if item.products:
-        return kind_of(item.products[0])
-    return ProductKind.objects.get(code="honey" if "Mật ong" in item.name else "orange")  # an applicant
+    return ProductKind.objects.get(code=item.specialty)
 
 
 #: What a grower expects a hectare to give in a year (kg), a little below oversight's default yields.
@@ -192,7 +184,7 @@ def _product(producer: Producer, user: User, item: spec.Product, clock: Clock, d
     gtin = item.gtin12 + gs1.gtin_check_digit(item.gtin12)
     product = Product.objects.filter(gtin=gtin.zfill(14)).first()
     if product is None:
-        kind = kind_of(item)
+        kind = kind_of_producer(producer)
         with clock.at(days=days, hour=16):
             product = services.product_create(
                 by=user,

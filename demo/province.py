@@ -131,7 +131,8 @@ class Producer:
     key: str
     username: str
     staff_name: str
-    kind: str
+    kind: str  # enterprise, cooperative or household
+    specialty: str  # the product kind it grows: orange, tea or honey
     name: str
     tax9: str  # the first nine digits of the tax number; the check digit is computed
     address: str
@@ -236,6 +237,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="producer",
         staff_name="Nguyễn Văn Thành",
         kind="cooperative",
+        specialty="orange",
         name="HTX Cam sành Bắc Quang (demo)",
         tax9="510091001",
         address="Thôn Vĩnh Chính, xã Vĩnh Tuy, tỉnh Tuyên Quang",
@@ -327,6 +329,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="cam-yenbinh",
         staff_name="Hoàng Thị Lan",
         kind="household",
+        specialty="orange",
         name="Hộ kinh doanh Cam Yên Bình (demo)",
         tax9="510091002",
         address="Tổ 3, xã Quang Bình, tỉnh Tuyên Quang",
@@ -394,6 +397,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="che-phinho",
         staff_name="Lý Văn Sần",
         kind="cooperative",
+        specialty="tea",
         name="HTX Chè Shan tuyết Phìn Hồ (demo)",
         tax9="510091003",
         address="Thôn Phìn Hồ, xã Thông Nguyên, tỉnh Tuyên Quang",
@@ -486,6 +490,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="tra-vixuyen",
         staff_name="Trần Minh Đức",
         kind="enterprise",
+        specialty="tea",
         name="Công ty Cổ phần Trà Vị Xuyên (demo)",
         tax9="510091004",
         address="Tổ 7, xã Vị Xuyên, tỉnh Tuyên Quang",
@@ -570,6 +575,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="mat-ong-meovac",
         staff_name="Sùng Mí Chá",
         kind="cooperative",
+        specialty="honey",
         name="HTX Mật ong bạc hà Mèo Vạc (demo)",
         tax9="510091005",
         address="Tổ 2, xã Mèo Vạc, tỉnh Tuyên Quang",
@@ -647,6 +653,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="mat-ong-quanba",
         staff_name="Vàng Thị Mỷ",
         kind="household",
+        specialty="honey",
         name="Hộ kinh doanh Mật ong Quản Bạ (demo)",
         tax9="510091006",
         address="Thôn Nặm Đăm, xã Quản Bạ, tỉnh Tuyên Quang",
@@ -699,6 +706,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="che-xinman",
         staff_name="Hoàng Văn Pao",
         kind="cooperative",
+        specialty="tea",
         name="HTX Chè Xín Mần (demo)",
         tax9="510091007",
         address="Thôn Cốc Pài, xã Xín Mần, tỉnh Tuyên Quang",
@@ -745,6 +753,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="mat-ong-lungphin",
         staff_name="Giàng Seo Phử",
         kind="cooperative",
+        specialty="honey",
         name="HTX Mật ong Lũng Phìn (demo)",
         tax9="510091010",
         address="Thôn Lũng Phìn, xã Lũng Phìn, tỉnh Tuyên Quang",
@@ -765,6 +774,7 @@ PRODUCERS: tuple[Producer, ...] = (
         username="cam-hungan",
         staff_name="Đặng Văn Hải",
         kind="household",
+        specialty="orange",
         name="Hộ kinh doanh Cam Hùng An (demo)",
         tax9="510091009",
         address="Thôn Hạ, xã Hùng An, tỉnh Tuyên Quang",
