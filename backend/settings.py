@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tracing",
     "marketplace",
     "oversight",
+    "demo",  # last: the demo province imports every app above; nothing imports it
 ]
 
 MIDDLEWARE = [

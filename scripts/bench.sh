@@ -32,3 +32,5 @@ say "A 100,000-label print run on every core"
 "$VENV/bin/python" -m bench.stamps_print
 say "The scan page with recording beside /healthz"
 "$VENV/bin/python" -m bench.scan_page
+say "The demo province: seed_demo on an empty database, then again"
+"$VENV/bin/python" -m bench.demo_seed
