@@ -104,14 +104,14 @@ def build_world(text: Text = plain) -> World:
     province = AdminUnit.objects.create(
         level="province",
         code="02",
-        name="Hà Giang",
+        name=text("Hà Giang"),
         valid_to=old_day,
         boundary=MultiPolygon(_square(104.3, 22.1, 1.2), srid=4326),
     )
     district = AdminUnit.objects.create(
         level="district",
         code="034",
-        name="Bắc Quang",
+        name=text("Bắc Quang"),
         parent=province,
         valid_to=old_day,
         boundary=MultiPolygon(_square(104.7, 22.3, 0.3), srid=4326),
@@ -119,7 +119,7 @@ def build_world(text: Text = plain) -> World:
     commune = AdminUnit.objects.create(
         level="commune",
         code="00799",
-        name="Thị trấn Việt Quang",
+        name=text("Thị trấn Việt Quang"),
         parent=district,
         valid_to=old_day,
         boundary=MultiPolygon(_square(104.75, 22.35, 0.15), srid=4326),
@@ -127,14 +127,14 @@ def build_world(text: Text = plain) -> World:
     new_province = AdminUnit.objects.create(
         level="province",
         code="08",
-        name="Tuyên Quang",
+        name=text("Tuyên Quang"),
         valid_from=new_day,
         boundary=MultiPolygon(_square(104.3, 22.1, 1.2), srid=4326),
     )
     new_commune = AdminUnit.objects.create(
         level="commune",
         code="02635",
-        name="Xã Việt Quang",
+        name=text("Xã Việt Quang"),
         parent=new_province,
         valid_from=new_day,
         boundary=MultiPolygon(_square(104.75, 22.35, 0.15), srid=4326),
@@ -142,10 +142,10 @@ def build_world(text: Text = plain) -> World:
     )
     commune.successors.add(new_commune)
     region = GrowingRegion.objects.create(
-        name="Vùng cam sành Bắc Quang",
+        name=text("Vùng cam sành Bắc Quang"),
         product_kind=kinds["orange"],
         boundary=MultiPolygon(_square(104.7, 22.3, 0.3), srid=4326),
-        boundary_source="test",
+        boundary_source=text("Nguồn ranh giới vùng"),
     )
 
     users = {
