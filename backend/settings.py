@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from backend.csp import sources as csp_sources
+from backend.csp import url_source
 from backend.env import (
     env_bool,
     env_choice,
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -215,6 +218,11 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy on every response (backend/csp.py; docs/operations.md, "Security model"): scripts and
+# styles from our own files only, images also from the map tile server. The open-data widget may be framed by
+# these sites (every other page by none); violation reports go to CSP_REPORT_URI when it is set.
+CSP_WIDGET_FRAME_ANCESTORS = csp_sources(env_list("CSP_WIDGET_FRAME_ANCESTORS", ["*"]), "CSP_WIDGET_FRAME_ANCESTORS")
+CSP_REPORT_URI = env_url("CSP_REPORT_URI")
 
 # GDAL older than 3.9 cannot block file and network access while parsing spatial references
 # (check gis.W001). We never build a SpatialReference from user input: the API takes numbers and
@@ -252,10 +260,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No badge image from validator.swagger.io: the page loads nothing from other sites (CSP img-src).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Maps -----------------------------------------------------------------------------------------
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+url_source(MAP_TILES_URL, "MAP_TILES_URL")  # fails start-up on a host that CSP cannot name
 MAP_TILES_ATTRIBUTION = env_str(
     "MAP_TILES_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
