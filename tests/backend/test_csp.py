@@ -78,7 +78,7 @@ def test_a_tile_servers_subdomain_placeholder_becomes_a_wildcard():
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("MAP_TILES_URL", "https://tiles.{s}.example.vn/{z}/{x}/{y}.png", "MAP_TILES_URL: a placeholder may stand only"),
+        ("MAP_TILES_URL", "https://tiles.{s}.example.vn/{z}/{x}/{y}.png", "a placeholder may stand only"),
         ("MAP_TILES_URL", "ftp://tiles.example.vn/{z}/{x}/{y}.png", "MAP_TILES_URL must be an http(s) URL"),
         ("CSP_WIDGET_FRAME_ANCESTORS", "https://a.example.vn; script-src *", "is not a CSP source"),
         ("CSP_REPORT_URI", "reports.example.vn", "CSP_REPORT_URI must be a URL"),
@@ -114,9 +114,11 @@ def test_no_page_of_the_role_has_inline_script_handlers_or_styles(world, client,
 def test_the_scan_page_from_the_cache_carries_the_same_policy(world, client):
     path = reverse("tracing:scan", args=[world["stamps"][0].serial])
     first, second = client.get(path), client.get(path)  # the second is filled in from the rendered pieces
-    assert first["Content-Security-Policy"] == second["Content-Security-Policy"] == client.get("/")[
-        "Content-Security-Policy"
-    ]
+    assert (
+        first["Content-Security-Policy"]
+        == second["Content-Security-Policy"]
+        == client.get("/")["Content-Security-Policy"]
+    )
 
 
 def test_the_open_data_widget_may_be_framed_by_other_sites(client, db):
