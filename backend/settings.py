@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from backend.csp import sources as csp_sources
+from backend.csp import url_source
 from backend.env import (
     env_bool,
     env_choice,
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -232,6 +235,12 @@ if env_str("API_NUM_PROXIES"):
         "API_NUM_PROXIES is no longer read: set TRUSTED_PROXY_HEADER=x-forwarded-for and TRUSTED_PROXY_COUNT."
     )
 
+# Content-Security-Policy on every response (backend/csp.py; docs/operations.md, "Security model"): scripts and
+# styles from our own files only, images also from the map tile server. The open-data widget may be framed by
+# these sites (every other page by none); violation reports go to CSP_REPORT_URI when it is set.
+CSP_WIDGET_FRAME_ANCESTORS = csp_sources(env_list("CSP_WIDGET_FRAME_ANCESTORS", ["*"]), "CSP_WIDGET_FRAME_ANCESTORS")
+CSP_REPORT_URI = env_url("CSP_REPORT_URI")
+
 # GDAL older than 3.9 cannot block file and network access while parsing spatial references
 # (check gis.W001). We never build a SpatialReference from user input: the API takes numbers and
 # GeoJSON in EPSG:4326 only, and boundary files are imported by administrators from the command
@@ -272,10 +281,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No badge image from validator.swagger.io: the page loads nothing from other sites (CSP img-src).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Maps -----------------------------------------------------------------------------------------
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+url_source(MAP_TILES_URL, "MAP_TILES_URL")  # fails start-up on a host that CSP cannot name
 MAP_TILES_ATTRIBUTION = env_str(
     "MAP_TILES_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',

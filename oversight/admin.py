@@ -1,6 +1,7 @@
 """Oversight's records in the Django admin. The audit trail is read-only: it is never edited."""
 
 from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
 
 from oversight.models import AuditEntry, Case, CheckSettings, InspectionFinding, YieldSetting
 
@@ -46,7 +47,10 @@ class CheckSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(InspectionFinding)
-class InspectionFindingAdmin(admin.ModelAdmin):
+class InspectionFindingAdmin(LeafletGeoAdmin):
+    """The finding's GPS position on a Leaflet map like every other geometry (GeoDjango's own widget loads
+    OpenLayers from a CDN and runs inline script, which the Content-Security-Policy refuses)."""
+
     list_display = ("created_at", "inspector", "serial", "retail_point", "result")
     list_filter = ("result",)
     raw_id_fields = ("stamp", "retail_point", "inspector")

@@ -85,7 +85,7 @@ def _prerequisites() -> None:
 def build_world(text: Text = plain) -> World:
     """Producers, products, a batch with its journey, stamps scanned and reported, shops with stock, a
     listing, orders, cases, an inspection finding and a finished job — each made as the site makes it."""
-    from geo.models import AdminUnit, GrowingRegion, ProductKind
+    from geo.models import AdminUnit, GrowingRegion, OpeningException, ProductKind
     from geo.services import retail_point_create, retail_point_verify
     from marketplace import services as market
     from marketplace.models import Cart
@@ -104,14 +104,14 @@ def build_world(text: Text = plain) -> World:
     province = AdminUnit.objects.create(
         level="province",
         code="02",
-        name="Hà Giang",
+        name=text("Hà Giang"),
         valid_to=old_day,
         boundary=MultiPolygon(_square(104.3, 22.1, 1.2), srid=4326),
     )
     district = AdminUnit.objects.create(
         level="district",
         code="034",
-        name="Bắc Quang",
+        name=text("Bắc Quang"),
         parent=province,
         valid_to=old_day,
         boundary=MultiPolygon(_square(104.7, 22.3, 0.3), srid=4326),
@@ -119,7 +119,7 @@ def build_world(text: Text = plain) -> World:
     commune = AdminUnit.objects.create(
         level="commune",
         code="00799",
-        name="Thị trấn Việt Quang",
+        name=text("Thị trấn Việt Quang"),
         parent=district,
         valid_to=old_day,
         boundary=MultiPolygon(_square(104.75, 22.35, 0.15), srid=4326),
@@ -127,14 +127,14 @@ def build_world(text: Text = plain) -> World:
     new_province = AdminUnit.objects.create(
         level="province",
         code="08",
-        name="Tuyên Quang",
+        name=text("Tuyên Quang"),
         valid_from=new_day,
         boundary=MultiPolygon(_square(104.3, 22.1, 1.2), srid=4326),
     )
     new_commune = AdminUnit.objects.create(
         level="commune",
         code="02635",
-        name="Xã Việt Quang",
+        name=text("Xã Việt Quang"),
         parent=new_province,
         valid_from=new_day,
         boundary=MultiPolygon(_square(104.75, 22.35, 0.15), srid=4326),
@@ -142,18 +142,31 @@ def build_world(text: Text = plain) -> World:
     )
     commune.successors.add(new_commune)
     region = GrowingRegion.objects.create(
-        name="Vùng cam sành Bắc Quang",
+        name=text("Vùng cam sành Bắc Quang"),
         product_kind=kinds["orange"],
         boundary=MultiPolygon(_square(104.7, 22.3, 0.3), srid=4326),
-        boundary_source="test",
+        boundary_source=text("Nguồn ranh giới vùng"),
     )
 
     users = {
-        "consumer": make_user("nguoi.mua", roles.CONSUMER, first_name=text("Tên người mua")),
-        "producer": make_user("htx.cam", roles.CONSUMER, first_name=text("Tên nhân viên HTX")),
-        "retailer": make_user("cua.hang", roles.RETAILER_STAFF, first_name=text("Tên nhân viên cửa hàng")),
-        "official": make_user("can.bo", roles.OFFICIAL, is_staff=True, first_name=text("Tên cán bộ")),
-        "admin": make_user("quan.tri", roles.ADMINISTRATOR, is_staff=True, is_superuser=True),
+        "consumer": make_user(
+            "nguoi.mua", roles.CONSUMER, first_name=text("Tên người mua"), last_name=text("Họ người mua")
+        ),
+        "producer": make_user(
+            "htx.cam", roles.CONSUMER, first_name=text("Tên nhân viên HTX"), last_name=text("Họ nhân viên HTX")
+        ),
+        "retailer": make_user(
+            "cua.hang",
+            roles.RETAILER_STAFF,
+            first_name=text("Tên nhân viên cửa hàng"),
+            last_name=text("Họ nhân viên cửa hàng"),
+        ),
+        "official": make_user(
+            "can.bo", roles.OFFICIAL, is_staff=True, first_name=text("Tên cán bộ"), last_name=text("Họ cán bộ")
+        ),
+        "admin": make_user(
+            "quan.tri", roles.ADMINISTRATOR, is_staff=True, is_superuser=True, first_name=text("Tên quản trị viên")
+        ),
     }
     official, staff = users["official"], users["producer"]
     coop_at = Point(104.82, 22.41, srid=4326)
@@ -171,6 +184,7 @@ def build_world(text: Text = plain) -> World:
         phone="0912 345 678",
         email="htx-cam@example.test",
         description_vi=text("Giới thiệu HTX"),
+        description_en=text("Giới thiệu HTX bằng tiếng Anh"),
     )
     services.certificate_add(
         by=staff,
@@ -178,11 +192,16 @@ def build_world(text: Text = plain) -> World:
         scheme="vietgap",
         number=text("Số chứng nhận"),
         issuer=text("Nơi cấp"),
+        scope=text("Phạm vi chứng nhận"),
         valid_from=today - datetime.timedelta(days=100),
         document=SimpleUploadedFile("chung-nhan.png", _png(), content_type="image/png"),
     )
     area = services.production_area_add(
-        by=staff, producer=producer, name=text("Tên vườn"), boundary=_square(104.80, 22.40, 0.01)
+        by=staff,
+        producer=producer,
+        name=text("Tên vườn"),
+        boundary=_square(104.80, 22.40, 0.01),
+        note=text("Ghi chú vườn"),
     )
     services.producer_schedule_survey(by=official, producer=producer, scheduled_for=today, note=text("Ghi chú lịch"))
     services.producer_record_survey(
@@ -258,6 +277,30 @@ def build_world(text: Text = plain) -> World:
     shop = retail_point_verify(user=official, retail_point=shop)
     market.retail_stock_declare(by=users["retailer"], retail_point=shop, items=[(product, True)])
     market.retail_stock_authorise(by=staff, retail_point=shop, product=product)
+    # The shop's days off (typed in the admin), and the batch's journey on to the shop.
+    holiday = OpeningException(
+        retail_point=shop, date=today + datetime.timedelta(days=3), note=text("Ghi chú ngày nghỉ")
+    )
+    holiday.full_clean()
+    holiday.save()
+    services.batch_event_add(
+        by=staff,
+        batch=batch,
+        event_type="shipping",
+        occurred_at=timezone.now() - datetime.timedelta(days=3),
+        location=coop_at,
+        actor=text("Người vận chuyển"),
+        note=text("Ghi chú vận chuyển"),
+    )
+    services.batch_event_add(
+        by=staff,
+        batch=batch,
+        event_type="receiving",
+        occurred_at=timezone.now() - datetime.timedelta(days=2),
+        retail_point=shop,
+        actor=text("Người nhận hàng ở cửa hàng"),
+        note=text("Ghi chú nhận hàng"),
+    )
 
     # Selling online: terms, a listing, an order for pickup at the shop and one for home delivery.
     market.seller_profile_update(
@@ -298,6 +341,22 @@ def build_world(text: Text = plain) -> World:
             **extra,
         )
         orders.extend(result.orders)
+    # A third order, cancelled by the producer with a reason the buyer reads.
+    cart, _new = Cart.objects.get_or_create(owner=users["consumer"])
+    market.cart_add(cart=cart, listing=listing, quantity=1)
+    cancelled = market.checkout_place(
+        cart=cart,
+        buyer=users["consumer"],
+        token=uuid.uuid4(),
+        contact_name=text("Tên người nhận đơn huỷ"),
+        phone="0987 000 111",
+        email="mua@example.test",
+        delivery_method="pickup",
+        pickup_points={producer.pk: shop},
+        payment_method="cod",
+        note=text("Ghi chú đơn hàng huỷ"),
+    ).orders[0]
+    market.order_transition(by=staff, order=cancelled, action="cancel", reason=text("Lý do huỷ đơn"))
     cart, _new = Cart.objects.get_or_create(owner=users["consumer"])
     market.cart_add(cart=cart, listing=listing, quantity=1)
 
@@ -313,8 +372,16 @@ def build_world(text: Text = plain) -> World:
         place=text("Nơi thấy hàng giả"),
         shop=text("Cửa hàng bán hàng giả"),
     )
+    services.stamps_revoke(
+        by=official,
+        selection=Selection(first=stamps[3].serial, last=stamps[3].serial),
+        reason=text("Lý do thu hồi tem"),
+    )
+    reviewed = services.report_create(serial=stamps[4].serial, note=text("Nội dung báo hàng giả thứ hai"))
+    services.report_review(by=official, report=reviewed, status="closed", note=text("Ghi chú của cán bộ về báo cáo"))
     oversight.cases_sync()
     case = Case.objects.filter(report=report).first()
+    oversight.case_investigate(by=official, case=case, note=text("Ghi chú điều tra"))
     finding = oversight.inspection_record(
         by=official, serial=stamps[2].serial, result="conform", note=text("Ghi chú kiểm tra"), retail_point=shop
     )
@@ -322,7 +389,11 @@ def build_world(text: Text = plain) -> World:
     from backend.models import Job
 
     job = Job.objects.create(
-        handler="tests.site_world", title=text("Tên công việc"), owner=official, status="succeeded"
+        handler="tests.site_world",
+        title=text("Tên công việc"),
+        message=text("Thông báo công việc"),
+        owner=official,
+        status="succeeded",
     )
 
     return World(
@@ -339,6 +410,7 @@ def build_world(text: Text = plain) -> World:
             "listing": listing,
             "pickup_order": orders[0],
             "home_order": orders[1],
+            "cancelled_order": cancelled,
             "checkout_token": tokens[0],
             "run": run,
             "stamps": stamps,
@@ -360,6 +432,7 @@ def pages(world: World) -> dict[str, list[str]]:
         "/",
         reverse("tracing:scan", args=[stamp.serial]),
         reverse("tracing:scan", args=[w["stamps"][5].serial]),  # issued, not yet activated
+        reverse("tracing:scan", args=[w["stamps"][3].serial]),  # revoked
         reverse("tracing:guide_check"),
         reverse("tracing:guide_producer"),
         reverse("tracing:report"),
@@ -389,6 +462,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("marketplace:my_orders"),
         reverse("marketplace:order_detail", args=[pickup.token]),
         reverse("marketplace:order_detail", args=[home.token]),
+        reverse("marketplace:order_detail", args=[w["cancelled_order"].token]),
         reverse("marketplace:checkout_done", args=[w["checkout_token"]]),
         reverse("tracing:producer_apply"),
         confirm_email,
@@ -417,6 +491,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("marketplace:desk"),
         reverse("marketplace:desk_order", args=[pickup.pk]),
         reverse("marketplace:desk_order", args=[home.pk]),
+        reverse("marketplace:desk_order", args=[w["cancelled_order"].pk]),
     ]
     retailer = [*signed_in, reverse("marketplace:retail_stock", args=[w["shop"].pk])]
     official = [
@@ -443,6 +518,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("oversight:case", args=[w["case"].pk]),
         reverse("oversight:inspect"),
         reverse("oversight:inspect_stamp", args=[stamp.serial]),
+        reverse("oversight:inspect_stamp", args=[w["stamps"][3].serial]),  # revoked, with its reason
         reverse("oversight:finding", args=[w["finding"].pk]),
         reverse("oversight:evaluation"),
         reverse("oversight:audit"),
@@ -478,7 +554,7 @@ NOT_PAGES = {
     "oversight:open_data_json": "JSON download",
     "oversight:open_data_geojson": "GeoJSON",
     "api-schema": "OpenAPI document",
-    "api-docs": "the API's Swagger page (drf-spectacular's own template)",
+    "api-docs": "the API's Swagger page (drf-spectacular's; under the CSP in tests/browser/test_csp_pages.py)",
     # Actions: POST-only, or GET that redirects.
     "tracing:scan_confirm": "POST: confirm a PIN",
     "tracing:scan_locate": "POST: share a location",

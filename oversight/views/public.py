@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from backend.csp import csp_embeddable
 from geo.forms import ProductKindChoiceField
 from geo.models import AdminUnit, ProductKind
 from oversight import publication
@@ -125,6 +126,7 @@ def open_data_index(request):
 
 @require_GET
 @xframe_options_exempt
+@csp_embeddable
 @cache_control(public=True, max_age=600)
 def widget(request):
     """The embeddable list (in an iframe on other sites): the only page that may be framed."""

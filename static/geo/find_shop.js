@@ -36,6 +36,13 @@
     });
   }
 
+  // Leaflet sets a string tooltip as HTML; the origin's label is what the visitor typed.
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function setupMap() {
     var element = document.getElementById("shop-map");
     var dataNode = document.getElementById("shop-map-data");
@@ -50,7 +57,7 @@
     var origin = [data.origin.lat, data.origin.lng];
     // The origin is a circle, not a marker icon: markers stand for shops only.
     L.circleMarker(origin, { radius: 8, color: "#153f28", weight: 3, fillColor: "#f4c542", fillOpacity: 1 })
-      .bindTooltip(data.origin.label)
+      .bindTooltip(label(data.origin.label))
       .addTo(map);
 
     var markers = {};

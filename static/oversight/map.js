@@ -21,6 +21,13 @@
     });
   }
 
+  // Leaflet sets a string tooltip or icon as HTML: what people typed goes in as text nodes only.
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function filterParams(filters) {
     var params = {};
     FILTER_KEYS.forEach(function (key) {
@@ -61,7 +68,7 @@
           });
         },
         onEachFeature: function (feature, layer) {
-          layer.bindTooltip(feature.properties.name + ": " + feature.properties.count);
+          layer.bindTooltip(label(feature.properties.name + ": " + feature.properties.count));
         },
       }),
       { label: text.choropleth, visible: true }
@@ -135,7 +142,8 @@
           return response.text();
         })
         .then(function (html) {
-          // The fragment is our own server-rendered, escaped template.
+          // The fragment is our own template (oversight/_card.html), rendered with Django's autoescaping: every
+          // value in it is escaped on the server, as in any page; and the Content-Security-Policy runs no inline script.
           cardPanel.innerHTML = html;
           var heading = cardPanel.querySelector("h2");
           if (heading) {
@@ -152,9 +160,14 @@
       var props = feature.properties;
       var c = feature.geometry.coordinates;
       var colour = config.statusColours[props.status] || "#1f5f3b";
+      var dot = document.createElement("span");
+      dot.className = "ov-dot";
+      dot.style.background = colour; // CSSOM, which the Content-Security-Policy allows (a style attribute it does not)
+      dot.setAttribute("data-producer", String(feature.id));
+      dot.setAttribute("data-status", String(props.status));
       var icon = L.divIcon({
         className: "ov-marker",
-        html: '<span class="ov-dot" style="background:' + colour + '" data-producer="' + feature.id + '" data-status="' + props.status + '"></span>',
+        html: dot,
         iconSize: [18, 18],
         iconAnchor: [9, 9],
       });

@@ -7,6 +7,13 @@
     return input ? input.value : "";
   }
 
+  // Leaflet sets a string tooltip as HTML; names are what producers typed, so they go in as text.
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function loadMap(box) {
     var css = document.createElement("link");
     css.rel = "stylesheet";
@@ -26,7 +33,7 @@
           var layer = L.geoJSON(data, {
             style: function (f) { return { color: (f.properties && f.properties.colour) || "#1f5f3b", weight: 2, fillOpacity: 0.2 }; },
             pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 8, color: "#b3261e", fillOpacity: 0.9 }); },
-            onEachFeature: function (f, l) { if (f.properties && f.properties.name) l.bindTooltip(f.properties.name); }
+            onEachFeature: function (f, l) { if (f.properties && f.properties.name) l.bindTooltip(label(f.properties.name)); }
           }).addTo(map);
           var bounds = layer.getBounds();
           if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 12 });
