@@ -1,4 +1,5 @@
-"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py).
+"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py),
+and the network a scan came from, as the clone rules count it (:func:`network_key`).
 
 A visitor is known by a keyed hash of their address (the same address DRF's throttles use,
 honouring NUM_PROXIES); the address itself is never stored, and the counters expire with their
@@ -14,7 +15,9 @@ window. Limits (per window):
 
 from __future__ import annotations
 
+import functools
 import hmac
+import ipaddress
 import math
 import time
 
@@ -51,6 +54,46 @@ def visitor_key(request) -> str:
     """A short keyed hash of the visitor's address: stable for the rate-limit windows, useless to anyone else."""
     address = _ident.get_ident(request) or ""
     return hmac.digest(settings.SECRET_KEY.encode(), address.encode(), "sha256").hex()[:24]
+
+
+#: Prefix lengths of "one network": an IPv4 /24 (a home, office or shop connection, or one carrier
+#: NAT pool's neighbourhood) and an IPv6 /64 (what a provider gives one subscriber or one phone).
+IPV4_PREFIX = 24
+IPV6_PREFIX = 64
+NETWORK_SALT = "tracing.scan-network"
+
+
+def network_of(request) -> str:
+    """The visitor's network as text ("203.0.113.0/24", "2001:db8:1:2::/64"); an unreadable address as sent.
+
+    The address is the one the rate limits use (DRF's get_ident, honouring NUM_PROXIES). An
+    IPv4-mapped IPv6 address is its IPv4 address.
+    """
+    address = (_ident.get_ident(request) or "").strip()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:100]
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+@functools.lru_cache(maxsize=8)
+def _network_hmac_key(secret: str) -> bytes:
+    return hmac.digest(secret.encode(), NETWORK_SALT.encode(), "sha256")
+
+
+def network_key(request, serial: str) -> int:
+    """A keyed hash of the visitor's network for one code, as a signed 64-bit integer (Scan.network).
+
+    Per code: equal keys say only that two scans of the same code came from the same network; the
+    keys of two codes cannot be matched with each other, and without SECRET_KEY none can be traced
+    back to a network. Changing SECRET_KEY starts the networks afresh (each counts once more).
+    """
+    digest = hmac.digest(_network_hmac_key(settings.SECRET_KEY), f"{serial}|{network_of(request)}".encode(), "sha256")
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def over_limit(checks: list[tuple[str, str, int, int]], *, also: tuple[str, str, list] | None = None):
