@@ -67,9 +67,11 @@ def test_a_code_confirmed_copied_warns_every_buyer_instead_of_saying_genuine(cli
 def test_the_api_says_so_too(api_client, client, inspector, run, case):
     client.force_login(inspector)
     close(client, case)
-    body = api_client.get(f"/api/v1/stamps/{run[0].serial}").json()
+    body = api_client.get(f"/api/v1/stamps/{run[0].serial}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["verdict"] == "suspicious"
     assert "copied onto counterfeit products" in body["warnings"][0]
+    vietnamese = api_client.get(f"/api/v1/stamps/{run[0].serial}", HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert "bị sao chép lên hàng giả" in vietnamese["warnings"][0]
 
 
 def test_the_official_revokes_the_copied_code_in_the_same_step(client, inspector, run, case):

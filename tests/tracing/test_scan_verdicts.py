@@ -92,8 +92,12 @@ def test_a_test_label_scanned_before_activation_does_not_make_buyers_see_suspici
     assert scan_count(html) == 1  # the buyer's own sighting; the test label's was before the stamp's life
     # The evidence stays with the officials: the flag is still open in their queue, the scan is recorded.
     flag.refresh_from_db()
-    assert flag.is_open and Case.objects.get(flag=flag).status == Case.Status.OPEN
+    case = Case.objects.get(flag=flag)
+    assert flag.is_open and case.status == Case.Status.OPEN
     assert Scan.objects.filter(stamp=stamp).count() == 2
+    client.force_login(make_official("thanh"))
+    html = client.get(f"/giam-sat/viec/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "data-before-activation" in html and 'data-count="before_activation">1<' in html
 
 
 def test_many_sightings_before_activation_do_not_count_after_it(run, owner, batch):
