@@ -1,5 +1,6 @@
 """The official view of a stamp during an inspection on site: batch, authorised resellers, whether the
-shop being inspected is one of them, and the stamp's scan history.
+shop being inspected is one of them, and the stamp's scan history with its counts (raw, by whom,
+networks, and the sightings the verdict counts).
 
 Authorised resellers of a stamp are the shops its producer authorised for the product (marketplace's
 RetailStock.authorised) and the shops its batch's journey reached (a "received at a shop" step).
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from geo.models import RetailPoint
 from marketplace.models import RetailStock
 from tracing.models import BatchEvent, Scan, Stamp
+from tracing.services.scans import scan_counts
 
 SCANS_SHOWN = 50
 
@@ -36,6 +38,7 @@ class OfficialView:
     shop_is_authorised: bool | None
     scans: list
     journey: list
+    counts: dict
 
 
 def official_view(stamp: Stamp, shop: RetailPoint | None) -> OfficialView:
@@ -58,4 +61,5 @@ def official_view(stamp: Stamp, shop: RetailPoint | None) -> OfficialView:
         shop_is_authorised=(shop.pk in ids) if shop is not None else None,
         scans=scans,
         journey=journey,
+        counts=scan_counts(stamp),
     )

@@ -120,9 +120,31 @@ def case_investigate(*, by, case: Case, note: str = "") -> Case:
     return locked
 
 
+#: What an official closing a case may revoke with it: nothing, the case's code, or a range of its run.
+REVOKE_NONE, REVOKE_CODE, REVOKE_RANGE = "", "code", "range"
+#: Outcomes after which stamps may be revoked in the same step.
+REVOKING_OUTCOMES = (Case.Outcome.COUNTERFEIT, Case.Outcome.MISUSE)
+
+
+def case_stamp(case: Case) -> Stamp | None:
+    """The stamp a case is about: its flag's, or its report's when the reported code is one of ours."""
+    if case.flag_id:
+        return case.flag.stamp
+    return case.report.stamp if case.report_id else None
+
+
 @transaction.atomic
-def case_close(*, by, case: Case, outcome: str, note: str) -> Case:
-    """Close a case with an outcome and what was found; the flag is resolved or the report closed in tracing."""
+def case_close(
+    *, by, case: Case, outcome: str, note: str, revoke: str = REVOKE_NONE, first: str = "", last: str = ""
+) -> Case:
+    """Close a case with an outcome and what was found; the flag is resolved or the report closed in tracing.
+
+    "Counterfeit confirmed" on a case about one of our stamps marks its code copied (tracing's
+    stamp_confirm_copied): from then on every scan of it says so. With `revoke` the official also
+    revokes, in the same transaction, the case's code ("code") or the range `first`–`last` of a
+    run ("range"), after a counterfeit or a misused stamp only; the revocation is logged and audited
+    as any other. Anything refused leaves everything as it was.
+    """
     require_official(by)
     errors = {}
     if outcome not in Case.Outcome.values or outcome == Case.Outcome.RECORDED_ELSEWHERE:
@@ -130,11 +152,18 @@ def case_close(*, by, case: Case, outcome: str, note: str) -> Case:
     note = (note or "").strip()
     if not note:
         errors["note"] = _("Say what you found.")
+    if revoke not in (REVOKE_NONE, REVOKE_CODE, REVOKE_RANGE):
+        errors["revoke"] = _("Choose what to revoke.")
+    elif revoke and outcome in Case.Outcome.values and outcome not in REVOKING_OUTCOMES:
+        errors["revoke"] = _("Stamps are revoked with a case only when it ends with a counterfeit or a misused stamp.")
     if errors:
         raise ValidationError(errors)
     locked = _locked(case)
     if locked.is_closed:
         raise ValidationError(_("This case is already closed."))
+    stamp = case_stamp(locked)
+    if revoke and stamp is None:
+        raise ValidationError({"revoke": _("This case is about no stamp of ours: there is nothing to revoke.")})
     before = _state(locked)
     summary = f"{Case.Outcome(outcome).label}: {note}"
     with audit.handled():
@@ -144,13 +173,41 @@ def case_close(*, by, case: Case, outcome: str, note: str) -> Case:
             )
         elif locked.flag.resolved_at is None:
             tracing_services.flag_resolve(by=by, flag=locked.flag, resolution=summary[:300])
+        if outcome == Case.Outcome.COUNTERFEIT and stamp is not None:
+            tracing_services.stamp_confirm_copied(by=by, stamp=stamp, reason=summary)
+    revoked = _revoke_with_case(by=by, case=locked, stamp=stamp, revoke=revoke, first=first, last=last, why=summary)
     locked.status, locked.outcome, locked.outcome_note = Case.Status.CLOSED, outcome, note
     locked.closed_by, locked.closed_at = by, timezone.now()
     if locked.assignee_id is None:
         locked.assignee, locked.assigned_at = by, locked.closed_at
     locked.save()
-    audit.record(actor=by, action="case.close", target=locked, before=before, after=_state(locked), note=note)
+    after = _state(locked)
+    if stamp is not None:
+        after["copy_confirmed"] = stamp.serial if outcome == Case.Outcome.COUNTERFEIT else None
+        after["revoked"] = revoked
+    audit.record(actor=by, action="case.close", target=locked, before=before, after=after, note=note)
     return locked
+
+
+def _revoke_with_case(*, by, case: Case, stamp: Stamp | None, revoke: str, first: str, last: str, why: str) -> int:
+    """Revoke what the official chose with the case (how many); the revocation audits itself (signals)."""
+    if not revoke:
+        return 0
+    from tracing.services.stamps import Selection
+
+    reason = (_("Case #%(number)d") % {"number": case.pk} + f" — {why}")[:300]
+    try:
+        if revoke == REVOKE_CODE:
+            selection = Selection(serials=(stamp.serial,))
+        else:
+            selection = Selection.of(first=first, last=last)
+        return tracing_services.stamps_revoke(by=by, selection=selection, reason=reason)
+    except ValidationError as exc:
+        # The revocation's own refusals ("none of these can be revoked") belong to the choice made.
+        errors = getattr(exc, "message_dict", {"revoke": exc.messages})
+        raise ValidationError(
+            {("revoke" if key == "reason" else key): value for key, value in errors.items()}
+        ) from None
 
 
 def officials():

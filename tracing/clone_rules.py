@@ -4,12 +4,24 @@ Pure functions on plain data (no database): tracing/services/scans.py gathers th
 :func:`evaluate` after each scan (and again when the consumer shares a location), and stores each
 finding as a SuspicionFlag with its evidence for officials.
 
-The rules and their thresholds (each tested where it fires and where it must not):
+What counts as evidence about the unit a buyer holds (each tested where it counts and where not):
 
-* ``too_many_scans`` — more than :data:`MAX_SIGHTINGS` separate sightings of one unit. A genuine
-  jar or box is scanned by the shop, the buyer and a few friends; a code photocopied onto many
-  fakes is scanned by every buyer of every fake. Reloads by the same visitor within
-  :data:`REPEAT_WINDOW_MIN` minutes and scans by the producer's staff or officials do not count.
+* Only the stamp's life in circulation: a scan made before its activation (the producer's test
+  label, opened by a phone's camera in a browser not signed in) is recorded and shown to officials
+  but is no sighting of the unit, and a flag raised before activation does not change what buyers
+  see once it is activated. Before activation only ``not_in_circulation`` judges a scan.
+* Never the producer's own staff or officials (signed in): their scans are recorded as such and are
+  no sighting, no location evidence, no rule's trigger.
+* Never volume from one client: sightings from one network (:data:`tracing.scan_limits` keys it:
+  IPv4 /24, IPv6 /64) count once, however many browsers, cookies or user agents it shows; a
+  reload by the same browser within :data:`REPEAT_WINDOW_MIN` minutes is not a sighting at all.
+  What the client chooses (cookie, user agent) can only merge sightings, never split them.
+
+The rules and their thresholds:
+
+* ``too_many_scans`` — more than :data:`MAX_SIGHTINGS` separate sightings (distinct networks) of
+  one unit. A genuine jar or box is scanned by the shop, the buyer and a few friends; a code
+  photocopied onto many fakes is scanned by every buyer of every fake, on their own connections.
 * ``impossible_travel`` — two located scans farther apart than anyone could travel in the time
   between them: geodesic distance minus :data:`LOCATION_MARGIN_KM` (browser locations can be off
   by kilometres, and we store them rounded) above :data:`MAX_SPEED_KMH` × hours. 120 km/h is a car
@@ -22,6 +34,9 @@ The rules and their thresholds (each tested where it fires and where it must not
   then scanned in another province: the buyer's unit does not travel on; a copy does.
 * ``not_in_circulation`` — a revoked or never-activated code scanned by the public: that code
   should not be on any product in a shop.
+
+Beside the rules, an official's finding: a code an official confirmed copied (closing a case as
+counterfeit) says so on every scan (:data:`COPY_CONFIRMED_WARNING`), whatever the rules say.
 """
 
 from __future__ import annotations
@@ -74,6 +89,15 @@ CONSUMER_WARNINGS = {
     NOT_IN_CIRCULATION: _("This code should not be on any product on sale."),
 }
 
+#: What a consumer reads on a code an official confirmed copied (with the date of the finding).
+COPY_CONFIRMED_WARNING = _(
+    "On %(date)s the province's officials confirmed that this code has been copied onto counterfeit "
+    "products. The product in your hands is very likely a fake: do not buy it, and report where you found it."
+)
+
+#: Statuses of a stamp in circulation: the rules about copies judge only these.
+IN_CIRCULATION = ("activated", "sold")
+
 
 @dataclass(frozen=True, slots=True)
 class Sighting:
@@ -87,6 +111,11 @@ class Sighting:
     place: str = ""
     repeat: bool = False
     staff: bool = False
+    #: The scan's network (keyed hash, tracing.scan_limits.network_key); None: unknown (older scans),
+    #: a network of its own.
+    network: int | None = None
+    #: Scanned before the stamp was activated (its test label): no evidence about the unit.
+    before_activation: bool = False
 
     @property
     def located(self) -> bool:
@@ -94,7 +123,13 @@ class Sighting:
 
     @property
     def counts(self) -> bool:
-        return not self.repeat and not self.staff
+        """A sighting of the unit (one per network: see :func:`distinct_sightings`)."""
+        return not self.repeat and not self.staff and not self.before_activation
+
+    @property
+    def evidence(self) -> bool:
+        """A scan the location rules may read: a public one made while the stamp was in circulation."""
+        return not self.staff and not self.before_activation
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +157,23 @@ class Finding:
 DistanceKm = Callable[[tuple[float, float], tuple[float, float]], float]
 
 
+def distinct_sightings(sightings: Sequence[Sighting]) -> list[Sighting]:
+    """The first counted sighting from each network, in order (those of unknown network each count)."""
+    networks: set[int] = set()
+    first = []
+    for sighting in sightings:
+        if not sighting.counts:
+            continue
+        if sighting.network is not None:
+            if sighting.network in networks:
+                continue
+            networks.add(sighting.network)
+        first.append(sighting)
+    return first
+
+
 def too_many_scans(history: Sequence[Sighting], latest: Sighting) -> Finding | None:
-    counted = [s for s in (*history, latest) if s.counts]
+    counted = distinct_sightings((*history, latest))
     if len(counted) <= MAX_SIGHTINGS:
         return None
     return Finding(
@@ -133,11 +183,15 @@ def too_many_scans(history: Sequence[Sighting], latest: Sighting) -> Finding | N
 
 
 def impossible_travel(history: Sequence[Sighting], latest: Sighting, distance_km: DistanceKm) -> Finding | None:
-    """The first earlier located sighting that *latest* could not have travelled from in time."""
-    if not latest.located:
+    """The first earlier located sighting that *latest* could not have travelled from in time.
+
+    Only public scans in circulation (Sighting.evidence): the producer's staff scan where they are,
+    not where the unit is, and a test label is scanned wherever it was printed.
+    """
+    if not latest.located or not latest.evidence:
         return None
     for earlier in reversed(history):
-        if not earlier.located or earlier.scan_id == latest.scan_id:
+        if not earlier.located or not earlier.evidence or earlier.scan_id == latest.scan_id:
             continue
         hours = abs((latest.at - earlier.at).total_seconds()) / 3600
         km = distance_km((earlier.lat, earlier.lng), (latest.lat, latest.lng))
@@ -157,7 +211,9 @@ def impossible_travel(history: Sequence[Sighting], latest: Sighting, distance_km
 
 
 def outside_distribution(latest: Sighting, facts: StampFacts) -> Finding | None:
-    if not latest.located or facts.distribution_km is None or facts.in_producer_province is not False:
+    if not latest.located or not latest.evidence:
+        return None
+    if facts.distribution_km is None or facts.in_producer_province is not False:
         return None
     if facts.distribution_km <= DISTRIBUTION_RADIUS_KM:
         return None
@@ -175,7 +231,7 @@ def outside_distribution(latest: Sighting, facts: StampFacts) -> Finding | None:
 def confirmed_elsewhere(latest: Sighting, facts: StampFacts) -> Finding | None:
     if facts.confirmed_at is None or facts.confirmed_province_id is None or latest.province_id is None:
         return None
-    if latest.at <= facts.confirmed_at or latest.staff or latest.province_id == facts.confirmed_province_id:
+    if latest.at <= facts.confirmed_at or not latest.evidence or latest.province_id == facts.confirmed_province_id:
         return None
     return Finding(
         CONFIRMED_ELSEWHERE,
@@ -194,15 +250,33 @@ def not_in_circulation(latest: Sighting, facts: StampFacts) -> Finding | None:
     return Finding(NOT_IN_CIRCULATION, {"scan_ids": [latest.scan_id], "status": facts.status})
 
 
+def judge_scan(history: Sequence[Sighting], latest: Sighting, facts: StampFacts) -> list[Finding]:
+    """The rules that need no location, for *latest* given the earlier sightings (oldest first).
+
+    A stamp not in circulation (never activated, or revoked) is judged by ``not_in_circulation``
+    only: its status already tells the buyer, and nothing seen then is evidence about a unit on sale.
+    """
+    if facts.status not in IN_CIRCULATION:
+        return [f for f in (not_in_circulation(latest, facts),) if f is not None]
+    return [f for f in (too_many_scans(history, latest),) if f is not None]
+
+
+def judge_location(
+    history: Sequence[Sighting], latest: Sighting, facts: StampFacts, *, distance_km: DistanceKm
+) -> list[Finding]:
+    """The rules that read the location *latest* shares (none for a stamp not in circulation)."""
+    if facts.status not in IN_CIRCULATION:
+        return []
+    findings = [
+        impossible_travel(history, latest, distance_km),
+        outside_distribution(latest, facts),
+        confirmed_elsewhere(latest, facts),
+    ]
+    return [f for f in findings if f is not None]
+
+
 def evaluate(
     history: Sequence[Sighting], latest: Sighting, facts: StampFacts, *, distance_km: DistanceKm
 ) -> list[Finding]:
     """Every rule that fires for *latest* (the newest sighting), given the earlier ones, oldest first."""
-    findings = [
-        too_many_scans(history, latest),
-        impossible_travel(history, latest, distance_km),
-        outside_distribution(latest, facts),
-        confirmed_elsewhere(latest, facts),
-        not_in_circulation(latest, facts),
-    ]
-    return [f for f in findings if f is not None]
+    return judge_scan(history, latest, facts) + judge_location(history, latest, facts, distance_km=distance_km)

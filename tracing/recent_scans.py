@@ -6,10 +6,11 @@ back button) is recorded but is not a new sighting for the clone rules (clone_ru
 when (at most :data:`MAX_CODES`, none older than the window). Nothing about it is stored on the
 server.
 
-An address would be a worse key: phones on a mobile network share a few carrier addresses (NAT), so
-two buyers of two copies of one code in the same town would look like one person reloading — the
-very pattern the clone rules exist to see. A browser that refuses cookies makes every look a
-sighting; bots are recognised by their user agent instead (services.scans.device_family).
+The cookie tells a reload, whatever network the phone is on by then (Wi-Fi at the shop, 4G
+outside). It does not decide what a sighting is on its own: sightings are also counted once per
+network (clone_rules, tracing.scan_limits.network_key), so a client that drops the cookie, or
+refuses cookies, adds no sightings from the same network; bots are recognised by their user agent
+(services.scans.device_family) and are repeats too.
 
 The cookie is the visitor's own claim and only ever lowers the count of their own sightings; it is
 not signed, and anything malformed in it is ignored.

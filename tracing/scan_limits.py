@@ -1,4 +1,5 @@
-"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py).
+"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py),
+and the network a scan came from, as the clone rules count it (:func:`network_key`).
 
 A visitor is known by a keyed hash of their address (the address every limit uses:
 backend/client_address.py); the address itself is never stored, and the counters expire with their
@@ -15,13 +16,15 @@ O→0, I/L→1), so typing variants of one code share its limits. Limits (per wi
 
 from __future__ import annotations
 
+import functools
+import hmac
+import ipaddress
 import math
 import time
 
-from rest_framework.throttling import SimpleRateThrottle
 
 from backend import throttling
-from backend.client_address import client_network
+from backend.client_address import client_address, client_network
 from tracing import codes
 
 SCAN_PER_VISITOR = 60
@@ -41,6 +44,46 @@ clock = time.time
 def visitor_key(request) -> str:
     """A short keyed hash of the visitor's address: stable for the rate-limit windows, useless to anyone else."""
     return throttling.keyed(client_network(request))
+
+
+#: Prefix lengths of "one network": an IPv4 /24 (a home, office or shop connection, or one carrier
+#: NAT pool's neighbourhood) and an IPv6 /64 (what a provider gives one subscriber or one phone).
+IPV4_PREFIX = 24
+IPV6_PREFIX = 64
+NETWORK_SALT = "tracing.scan-network"
+
+
+def network_of(request) -> str:
+    """The visitor's network as text ("203.0.113.0/24", "2001:db8:1:2::/64"); an unreadable address as sent.
+
+    The address is the one every limit uses (backend/client_address.py). An IPv4-mapped IPv6
+    address is its IPv4 address.
+    """
+    address = client_address(request).strip()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:100]
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+@functools.lru_cache(maxsize=8)
+def _network_hmac_key(secret: str) -> bytes:
+    return hmac.digest(secret.encode(), NETWORK_SALT.encode(), "sha256")
+
+
+def network_key(request, serial: str) -> int:
+    """A keyed hash of the visitor's network for one code, as a signed 64-bit integer (Scan.network).
+
+    Per code: equal keys say only that two scans of the same code came from the same network; the
+    keys of two codes cannot be matched with each other, and without SECRET_KEY none can be traced
+    back to a network. Changing SECRET_KEY starts the networks afresh (each counts once more).
+    """
+    digest = hmac.digest(_network_hmac_key(settings.SECRET_KEY), f"{serial}|{network_of(request)}".encode(), "sha256")
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def over_limit(checks: list[tuple[str, str, int, int]], *, also: tuple[str, str, list] | None = None):

@@ -8,12 +8,12 @@ for anonymous visitors the page is rendered once with markers in place of those 
 pieces with its own values, HTML-escaped (“donut caching”).
 
 The cache key holds everything that changes the page's shape — language, host, today's date (the
-certificates' validity), verdict, warnings, stamp status, whether the PIN was confirmed or the sale
-recorded — and `ScanOutcome.page_digest`: an md5, computed by PostgreSQL in the same statement that
-reads the stamp, of every row the page shows (tracing.services.scans._facts_sql). An edit to the
-product, a new journey step or an expired certificate therefore gives a new key at once, whatever
-path made the change; nothing has to remember to invalidate anything. Stale entries fall out of the
-LRU.
+certificates' validity), verdict, warnings, stamp status, whether an official confirmed the code
+copied, whether the PIN was confirmed or the sale recorded — and `ScanOutcome.page_digest`: an md5,
+computed by PostgreSQL in the same statement that reads the stamp, of every row the page shows
+(tracing.services.scans._facts_sql). An edit to the product, a new journey step or an expired
+certificate therefore gives a new key at once, whatever path made the change; nothing has to
+remember to invalidate anything. Stale entries fall out of the LRU.
 
 Signed-in visitors (staff see more), requests with pending messages and stamps without a digest
 (the API) take the ordinary render with the same template and the same context, so both paths give
@@ -196,6 +196,7 @@ def _shape(outcome, values: dict[str, str]) -> dict:
     """What decides the page's structure besides its story: part of the cache key."""
     return {
         "verdict_class": VERDICT_CLASSES[outcome.verdict],
+        "copy_confirmed": outcome.copy_confirmed,
         "already_confirmed": bool(values["CONFIRMED"]),
         "sold": bool(values["SOLD"]),
     }
@@ -253,6 +254,7 @@ def _context(request, outcome, values: dict[str, str], shape: dict, *, full_stam
         "photos": photos,
         "journey": journey,
         "verdict_class": shape["verdict_class"],
+        "copy_confirmed": shape["copy_confirmed"],
         "pin_form": PinForm(),
         "map_url": reverse("tracing:scan_origin", args=[serial]),
         "producer_lat": f"{lat:.4f}",
@@ -284,6 +286,7 @@ def _key(request, outcome, shape: dict, host: str) -> tuple:
         host,
         timezone.localdate(),
         shape["verdict_class"],
+        shape["copy_confirmed"],
         shape["already_confirmed"],
         shape["sold"],
         outcome.stamp.status,

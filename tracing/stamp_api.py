@@ -16,7 +16,7 @@ from tracing.api.common import TracingModelSerializer, call_service
 from tracing.api.schema import ChoiceStringField
 from tracing.models import Batch, Producer, Product, Scan, StampRun
 from tracing.models.stamps import MAX_RUN_SIZE
-from tracing.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle
+from tracing.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle, network_key
 from tracing.services import scans as scan_services
 from tracing.services import stamps as stamp_services
 
@@ -62,7 +62,12 @@ class StampVerificationSerializer(serializers.Serializer):
     product = _ProductOut(allow_null=True)
     producer = _ProducerOut()
     batch = _BatchOut(allow_null=True)
-    scan_count = serializers.IntegerField(help_text="Separate sightings of this stamp, this one included.")
+    scan_count = serializers.IntegerField(
+        help_text=(
+            "Separate sightings of this stamp since its activation, this one included: one per network "
+            "(IPv4 /24, IPv6 /64), not counting reloads or the producer's staff and officials."
+        )
+    )
     first_scanned_at = serializers.DateTimeField(allow_null=True)
     first_scanned_near = serializers.CharField(help_text="Commune and province of the first located scan, if any.")
     pin_confirmed_at = serializers.DateTimeField(allow_null=True)
@@ -121,6 +126,7 @@ class StampVerifyView(APIView):
             serial=parsed,
             channel=Scan.Channel.API,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            network=network_key(request, parsed),
             user=request.user,
         )
         if outcome.stamp is None:

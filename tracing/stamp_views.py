@@ -51,13 +51,14 @@ def _bad_code(request, message: str, *, status: int, code_text: str = ""):
 
 def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath | None = None):
     visitor = scan_limits.visitor_key(request)
+    network = scan_limits.network_key(request, serial)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     now = timezone.now()
     recent = recent_scans.read(request, now.timestamp())
     repeat = recent_scans.seen(recent, serial) or scan_services.device_family(user_agent) == "bot"
     if request.user.is_authenticated:
         # Staff scans are marked as such, which needs the stamp's producer first: two statements.
-        facts_query = scan_services.facts_query(serial, with_digest=True)
+        facts_query = scan_services.facts_query(serial, network=network, with_digest=True)
         wait, row = scan_limits.scan_gate(visitor, serial, also=facts_query)
         if wait:
             return _limited(request, wait)
@@ -65,6 +66,7 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
             serial=serial,
             user_agent=user_agent,
             repeat=repeat,
+            network=network,
             link=link,
             user=request.user,
             page_digest=True,
@@ -74,7 +76,7 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
     else:
         # One statement counts the visit against the limits, reads the stamp and records the scan.
         record = scan_services.record_query(
-            serial, now=now, user_agent=user_agent, repeat=repeat, link=link, with_digest=True
+            serial, now=now, user_agent=user_agent, repeat=repeat, network=network, link=link, with_digest=True
         )
         wait, row = scan_limits.scan_gate(visitor, serial, also=record)
         if wait:
@@ -83,6 +85,7 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
             serial=serial,
             user_agent=user_agent,
             repeat=repeat,
+            network=network,
             link=link,
             page_digest=True,
             facts=scan_services.facts_from_row(row),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max, Min
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,16 +16,55 @@ from django.views.decorators.http import require_GET, require_POST
 from oversight import audit, services
 from oversight.models import Case
 from oversight.views.common import official_required
-from tracing import clone_rules
+from tracing import clone_rules, codes
+from tracing.models import Stamp
+from tracing.services.scans import scan_counts
 
 PAGE_SIZE = 40
 
 
 class CloseForm(forms.Form):
+    """The outcome and what was found; for a case about one of our stamps, what to revoke with it."""
+
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in Case.Outcome.choices if c[0] != Case.Outcome.RECORDED_ELSEWHERE]
     )
     note = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    revoke = forms.ChoiceField(
+        label=_("Revoke with the case"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "After a counterfeit or a misused stamp. “Counterfeit confirmed” alone already tells everyone who "
+            "scans this code that it was copied; a revoked code says “revoked” to everyone, including the buyer "
+            "of the genuine unit."
+        ),
+    )
+    first = forms.CharField(label=_("First code of the range"), required=False, max_length=80)
+    last = forms.CharField(label=_("Last code of the range"), required=False, max_length=80)
+
+    def __init__(self, *args, stamp=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stamp is None:
+            for name in ("revoke", "first", "last"):
+                del self.fields[name]
+            return
+        bounds = Stamp.objects.filter(run_id=stamp.run_id).aggregate(first=Min("number"), last=Max("number"))
+        ends = dict(
+            Stamp.objects.filter(run_id=stamp.run_id, number__in=bounds.values()).values_list("number", "serial")
+        )
+        self.fields["revoke"].choices = [
+            (services.REVOKE_NONE, _("Nothing")),
+            (services.REVOKE_CODE, _("This code (%(code)s)") % {"code": codes.format_serial(stamp.serial)}),
+            (
+                services.REVOKE_RANGE,
+                _("A range of its run #%(run)d (below; the whole run: %(count)d stamps)")
+                % {"run": stamp.run_id, "count": bounds["last"] - bounds["first"] + 1},
+            ),
+        ]
+        self.fields["revoke"].initial = services.REVOKE_NONE
+        self.fields["first"].initial = ends.get(bounds["first"], "")
+        self.fields["last"].initial = ends.get(bounds["last"], "")
 
 
 class InvestigateForm(forms.Form):
@@ -78,11 +118,14 @@ def case_list(request):
 
 
 def _case_context(case: Case, **forms_) -> dict:
+    stamp = services.case_stamp(case)
     return {
         "case": case,
+        "stamp": stamp,
+        "scan_counts": scan_counts(stamp) if stamp is not None else None,
         "rules": clone_rules.RULES,
         "officials": services.officials(),
-        "close_form": forms_.get("close_form") or CloseForm(),
+        "close_form": forms_.get("close_form") or CloseForm(stamp=stamp),
         "investigate_form": InvestigateForm(),
         "history": audit.search(target_type="oversight.case", target_id=str(case.pk)),
     }
@@ -134,11 +177,18 @@ def case_investigate(request, pk: int):
 @official_required
 def case_close(request, pk: int):
     case = get_object_or_404(_cases(), pk=pk)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, stamp=services.case_stamp(case))
     if form.is_valid():
+        data = form.cleaned_data
         try:
             services.case_close(
-                by=request.user, case=case, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+                by=request.user,
+                case=case,
+                outcome=data["outcome"],
+                note=data["note"],
+                revoke=data.get("revoke", request.POST.get("revoke", "")),
+                first=data.get("first", ""),
+                last=data.get("last", ""),
             )
         except ValidationError as exc:
             for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():

@@ -20,6 +20,7 @@ from oversight.inspection import official_view
 from oversight.models import InspectionFinding
 from oversight.views.common import official_required
 from tracing.models import Scan
+from tracing.scan_limits import network_key
 from tracing.services import scan_record
 from tracing.services.scans import stamp_for_page
 from tracing.services.stamps import parse_code
@@ -120,6 +121,7 @@ def stamp_view(request, serial: str):
             serial=stamp.serial,
             channel=Scan.Channel.STAFF,
             user_agent=request.headers.get("user-agent", ""),
+            network=network_key(request, stamp.serial),
             user=request.user,
             stamp=stamp,
         )

@@ -90,10 +90,19 @@ def test_an_official_filters_the_map_opens_a_producer_and_closes_a_counterfeit_r
     expect(page.locator("[data-case-status]")).to_have_attribute("data-case-status", "investigating")
     page.locator('[data-close-form] select[name="outcome"]').select_option("counterfeit")
     page.locator('[data-close-form] textarea[name="note"]').fill("Tem giả, đã lập biên bản tại chợ Việt Quang")
+    page.locator('[data-close-form] input[name="revoke"][value="code"]').check()  # and revoke the copied code
     page.locator("[data-close-form] button[type=submit]").click()
     expect(page.locator("[data-case-status]")).to_have_attribute("data-case-status", "closed")
     expect(page.locator("[data-outcome]")).to_have_attribute("data-outcome", "counterfeit")
+    expect(page.locator("[data-stamp-status]")).to_have_attribute("data-stamp-status", "revoked")
 
     world["report"].refresh_from_db()
     assert world["report"].status == CounterfeitReport.Status.CLOSED
     assert AuditEntry.objects.filter(action="case.close", actor=world["official"]).count() == 1
+    assert AuditEntry.objects.filter(action="stamps.revoke", actor=world["official"]).count() == 1
+
+    # What a buyer scanning the copied code now reads.
+    page.goto(f"/t/{world['report'].serial}")
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "revoked")
+    expect(page.locator("[data-copy-confirmed]")).to_have_count(1)
+    expect(page.locator("[data-warnings]")).to_contain_text("hàng giả")

@@ -66,6 +66,8 @@ def test_an_official_assigns_investigates_and_closes_a_report_with_an_outcome(cl
         "assignee": "colleague",
         "outcome": "counterfeit",
         "outcome_note": "Tem in lại, đã thu giữ 20 hộp",
+        "copy_confirmed": report.serial,  # every scan of the code now says it was copied
+        "revoked": 0,
     }
     # Recorded once: the tracing review done inside our page is not recorded a second time.
     assert not AuditEntry.objects.filter(action="report.review").exists()

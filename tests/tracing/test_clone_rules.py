@@ -106,17 +106,55 @@ def test_an_active_code_or_a_staff_scan_is_not_out_of_circulation():
 
 
 def test_evaluate_reports_every_rule_that_fires_and_each_has_a_plain_warning():
-    history = [seen(i, i * 0.01, HA_GIANG) for i in range(rules.MAX_SIGHTINGS)]
+    history = [seen(i, i * 0.01, HA_GIANG, network=i) for i in range(rules.MAX_SIGHTINGS)]
     facts = StampFacts(
-        status="revoked",
+        status="sold",
         confirmed_at=at(0.1),
         confirmed_province_id=1,
         distribution_km=1300.0,
         in_producer_province=False,
     )
     findings = rules.evaluate(history, seen(500, 1, SAI_GON, province=2), facts, distance_km=geodesic_km)
+    findings += rules.evaluate(history, seen(501, 1), StampFacts(status="revoked"), distance_km=geodesic_km)
     assert fired(findings) == set(rules.RULES)
     assert all(len(f.warning) > 20 for f in findings)
+
+
+@pytest.mark.parametrize("status", ["issued", "revoked"])
+def test_a_stamp_not_in_circulation_is_judged_only_as_out_of_circulation(status):
+    """Before activation (a test label) or after revocation, nothing seen is evidence about a unit on sale."""
+    history = [seen(i, i * 0.01, HA_GIANG, network=i) for i in range(rules.MAX_SIGHTINGS + 5)]
+    facts = StampFacts(status=status, distribution_km=1300.0, in_producer_province=False)
+    findings = rules.evaluate(history, seen(500, 1, SAI_GON, province=2), facts, distance_km=geodesic_km)
+    assert fired(findings) == {rules.NOT_IN_CIRCULATION}
+
+
+def test_sightings_from_one_network_count_once():
+    history = [seen(i, i, network=7) for i in range(rules.MAX_SIGHTINGS * 3)]
+    history += [seen(100 + i, i, network=100 + i) for i in range(rules.MAX_SIGHTINGS - 2)]
+    assert rules.too_many_scans(history, seen(999, 50, network=7)) is None
+    assert rules.too_many_scans(history, seen(999, 50, network=5000)) is None  # exactly the threshold
+    finding = rules.too_many_scans([*history, seen(998, 49, network=4000)], seen(999, 50, network=5000))
+    assert finding is not None and finding.evidence["sightings"] == rules.MAX_SIGHTINGS + 1
+
+
+def test_sightings_of_unknown_network_each_count():
+    history = [seen(i, i) for i in range(rules.MAX_SIGHTINGS)]
+    assert rules.too_many_scans(history, seen(999, 50)) is not None
+
+
+def test_scans_before_activation_are_no_sightings_and_no_travel_evidence():
+    history = [seen(i, i * 0.01, HA_NOI, network=i, before_activation=True) for i in range(rules.MAX_SIGHTINGS + 5)]
+    assert rules.too_many_scans(history, seen(999, 1, network=999)) is None
+    assert rules.impossible_travel(history, seen(999, 1, HA_GIANG), geodesic_km) is None
+
+
+def test_staff_scans_are_no_travel_or_distribution_evidence_either_way():
+    assert rules.impossible_travel([seen(1, 0, SAI_GON, staff=True)], seen(2, 1, HA_GIANG), geodesic_km) is None
+    assert rules.impossible_travel([seen(1, 0, HA_GIANG)], seen(2, 1, SAI_GON, staff=True), geodesic_km) is None
+    far = StampFacts(status="activated", distribution_km=1300.0, in_producer_province=False)
+    assert rules.outside_distribution(seen(1, 0, SAI_GON, staff=True), far) is None
+    assert rules.outside_distribution(seen(1, 0, SAI_GON), far) is not None
 
 
 def test_a_normal_life_of_a_stamp_fires_nothing():

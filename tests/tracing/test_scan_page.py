@@ -311,8 +311,8 @@ def test_too_many_sightings_flag_the_stamp(client, live, settings):
     stamps, _pins = live
     serial = stamps[5].serial
     for i in range(clone_rules.MAX_SIGHTINGS + 1):
-        client.cookies.clear()  # another phone each time
-        client.get(f"/t/{serial}", REMOTE_ADDR=f"10.1.0.{i + 1}")
+        client.cookies.clear()  # another phone each time, on another network
+        client.get(f"/t/{serial}", REMOTE_ADDR=f"10.1.{i}.1")
     flag = SuspicionFlag.objects.get(stamp__serial=serial)
     assert flag.rule == "too_many_scans" and flag.evidence["sightings"] == clone_rules.MAX_SIGHTINGS + 1
     assert flag.scan_id == Scan.objects.latest("pk").pk
@@ -327,17 +327,20 @@ def test_the_origin_map_data_has_the_growing_region_and_the_producer(client, liv
     assert client.get(f"/t/{stamps[8].serial}/nguon-goc.geojson").status_code == 404
 
 
-def test_two_phones_behind_one_carrier_address_are_two_sightings_and_a_reload_is_not(live):
-    """Reloads are told by the browser's own cookie, not by the address many phones share (carrier NAT)."""
+def test_phones_behind_one_carrier_address_are_one_sighting_and_a_reload_is_a_repeat(live):
+    """Reloads are told by the browser's own cookie (a phone moving from Wi-Fi to 4G is still reloading);
+    sightings are counted per network, so that one client cannot add sightings by dropping its cookie.
+    Two buyers behind one carrier address (NAT) are one sighting: a copied code is bought on many networks."""
     from django.test import Client
 
     stamps, _pins = live
     serial = stamps[0].serial
     first, second = Client(), Client()
-    for phone in (first, second, first):
-        phone.get(f"/t/{serial}", REMOTE_ADDR="100.64.0.1", HTTP_USER_AGENT=IPHONE)
+    for phone, address in ((first, "100.64.0.1"), (second, "100.64.0.1"), (first, "198.51.100.1")):
+        phone.get(f"/t/{serial}", REMOTE_ADDR=address, HTTP_USER_AGENT=IPHONE)
     assert [s.repeat for s in Scan.objects.order_by("pk")] == [False, False, True]
-    assert 'data-scan-count="2"' in page(second, f"/t/{serial}").content.decode()
+    assert 'data-scan-count="1"' in page(second, f"/t/{serial}", REMOTE_ADDR="100.64.0.1").content.decode()
+    assert 'data-scan-count="2"' in page(Client(), f"/t/{serial}", REMOTE_ADDR="203.0.113.1").content.decode()
 
 
 def test_the_reload_cookie_keeps_recent_codes_only_and_ignores_what_it_cannot_read(client, live):

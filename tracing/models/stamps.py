@@ -138,6 +138,9 @@ class Stamp(models.Model):
     confirmed_province = models.ForeignKey(
         "geo.AdminUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: An official found this code copied onto counterfeit products (closing a case): every scan says so.
+    #: Who and why: the stamp log (StampEvent "copy_confirmed") and the audit trail.
+    copy_confirmed_at = models.DateTimeField(_("confirmed copied at"), null=True, blank=True)
 
     objects = StampQuerySet.as_manager()
 
@@ -178,6 +181,7 @@ class StampEvent(models.Model):
         REVOKED = "revoked", _("revoked")
         PINS_DOWNLOADED = "pins_downloaded", _("PIN list downloaded")
         LABELS_PRINTED = "labels_printed", _("labels printed")
+        COPY_CONFIRMED = "copy_confirmed", _("confirmed copied")
 
     run = models.ForeignKey(StampRun, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
@@ -233,6 +237,9 @@ class Scan(models.Model):
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, default=Channel.WEB)
     device_family = models.CharField(_("device"), max_length=20, blank=True)
+    #: A keyed hash, per code, of the network the scan came from (IPv4 /24, IPv6 /64), never the address:
+    #: sightings from one network count once (tracing.scan_limits.network_key). Empty for older scans.
+    network = models.BigIntegerField(_("network (keyed hash)"), null=True, blank=True)
     #: The same visitor looked at this code again within minutes (a reload): not an extra sighting.
     repeat = models.BooleanField(default=False)
     #: Only when the consumer pressed "share my location"; rounded to ~100 m (tracing.services.scans).
@@ -261,6 +268,11 @@ class Scan(models.Model):
 
     def __str__(self):
         return f"{self.serial} {self.scanned_at:%Y-%m-%d %H:%M} {self.verdict}"
+
+    @property
+    def network_tag(self) -> str:
+        """Six hex digits naming the scan's network on the officials' pages (equal tags: one network)."""
+        return "" if self.network is None else f"{self.network & 0xFFFFFF:06x}"
 
 
 class SuspicionFlag(models.Model):
@@ -293,6 +305,12 @@ class SuspicionFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def raised_before_activation(self) -> bool:
+        """Raised before the stamp was activated: officials see it, buyers' verdicts no longer count it."""
+        activated_at = self.stamp.activated_at
+        return activated_at is not None and self.created_at < activated_at
 
 
 class CounterfeitReport(models.Model):

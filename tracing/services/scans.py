@@ -1,10 +1,16 @@
 """Scans of stamps, the scratch-PIN confirmation, clone flags and counterfeit reports.
 
-Privacy: a Scan keeps the time, the verdict, the channel, a coarse device family and — only when the
-consumer pressed "share my location" — a location rounded to ~110 m with its commune and province
-names. No IP address or account is stored; rate limits count keyed hashes of addresses in a table
-whose rows expire with their window (tracing/scan_limits.py), and reloads are told by a cookie in
-the visitor's own browser (tracing/recent_scans.py).
+Privacy: a Scan keeps the time, the verdict, the channel, a coarse device family, a keyed hash of
+its network per code (which only says whether two scans of one code came from the same network:
+tracing.scan_limits.network_key) and — only when the consumer pressed "share my location" — a
+location rounded to ~110 m with its commune and province names. No IP address or account is
+stored; rate limits count keyed hashes of addresses in a table whose rows expire with their window
+(tracing/scan_limits.py), and reloads are told by a cookie in the visitor's own browser
+(tracing/recent_scans.py).
+
+What a scan is judged on is the stamp's life in circulation, seen by the public: scans before its
+activation and by its producer's staff or officials are recorded but are no sightings, flags raised
+before activation do not count once it is activated, and one network counts once (clone_rules).
 """
 
 from __future__ import annotations
@@ -74,6 +80,11 @@ class ScanOutcome:
     def is_genuine(self) -> bool:
         return self.verdict == Verdict.GENUINE
 
+    @property
+    def copy_confirmed(self) -> bool:
+        """An official confirmed this code copied onto counterfeit products."""
+        return self.stamp is not None and self.stamp.copy_confirmed_at is not None
+
 
 #: Polygons the scan pages never draw from these rows (the origin map loads its own GeoJSON).
 _UNUSED_GEOMETRIES = (
@@ -98,7 +109,7 @@ def stamp_for_page(serial: str) -> Stamp | None:
     return next(iter(stamps), None)
 
 
-def _sighting(scan: Scan) -> clone_rules.Sighting:
+def _sighting(scan: Scan, activated_at: datetime.datetime | None) -> clone_rules.Sighting:
     lat, lng = scan_geometry.lat_lng(scan.location) if scan.location is not None else (None, None)
     return clone_rules.Sighting(
         scan_id=scan.pk,
@@ -109,6 +120,8 @@ def _sighting(scan: Scan) -> clone_rules.Sighting:
         place=scan.place_name,
         repeat=scan.repeat,
         staff=scan.channel == Scan.Channel.STAFF,
+        network=scan.network,
+        before_activation=activated_at is not None and scan.scanned_at < activated_at,
     )
 
 
@@ -151,7 +164,13 @@ _STAMP_COLUMNS = (
     "confirmed_at",
     "confirmed_place",
     "confirmed_province_id",
+    "copy_confirmed_at",
 )
+
+#: A public sighting, as SQL (clone_rules.Sighting.counts, with the time since activation, which
+#: comes first in each subquery's WHERE so that the (stamp, scanned_at) index starts there).
+_COUNTED = f"NOT repeat AND channel <> '{Scan.Channel.STAFF.value}'"
+_IN_CIRCULATION_SINCE = "coalesce(s.activated_at, '-infinity'::timestamptz)"
 
 
 def _version(alias: str) -> str:
@@ -168,6 +187,10 @@ def _version(alias: str) -> str:
 def _facts_sql(with_digest: bool) -> str:
     """One statement for everything a scan is judged on: the stamp, its run, batch and product, how often
     and since when it was seen, where first, and its open flags (plus, for the page, a digest).
+
+    Parameters: the new scan's network (whether it was seen already), then the serial. Sightings
+    are the public scans since activation that are not reloads, one per network (scans of unknown
+    network each count: clone_rules.distinct_sightings); open flags those raised since activation.
 
     The digest is an md5 of the identity and version (_version) of the product, producer and batch
     rows: the page caches its rendering under it. PostgreSQL writes a new version of a row on every
@@ -194,24 +217,27 @@ def _facts_sql(with_digest: bool) -> str:
         digest = f"md5(concat_ws('|', {_version('p')}, {_version('pr')}, {_version('b')}))"
     return f"""
 SELECT {columns}, r.producer_id, r.gtin14 AS run_gtin14, p.id AS product_id, p.gtin AS product_gtin, b.lot_code,
-       seen.sightings, seen.first_at, first_place.place_name AS first_place, flags.rules AS open_rules,
-       {digest} AS page_digest
+       seen.sightings, seen.network_seen, seen.first_at, first_place.place_name AS first_place,
+       flags.rules AS open_rules, {digest} AS page_digest
 FROM {t["stamp"]} s
 JOIN {t["run"]} r ON r.id = s.run_id
 JOIN {t["producer"]} pr ON pr.id = r.producer_id
 LEFT JOIN {t["batch"]} b ON b.id = s.batch_id
 LEFT JOIN {t["product"]} p ON p.id = coalesce(b.product_id, r.product_id)
 CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE NOT repeat AND channel <> '{Scan.Channel.STAFF.value}') AS sightings,
-           min(scanned_at) AS first_at
-    FROM {t["scan"]} WHERE stamp_id = s.id
+    SELECT count(DISTINCT network) + count(*) FILTER (WHERE network IS NULL) AS sightings,
+           coalesce(bool_or(network = %s::bigint), false) AS network_seen, min(scanned_at) AS first_at
+    FROM {t["scan"]} WHERE stamp_id = s.id AND scanned_at >= {_IN_CIRCULATION_SINCE} AND {_COUNTED}
 ) seen
 LEFT JOIN LATERAL (
-    SELECT place_name FROM {t["scan"]} WHERE stamp_id = s.id AND place_name <> '' ORDER BY scanned_at LIMIT 1
+    SELECT place_name FROM {t["scan"]}
+    WHERE stamp_id = s.id AND scanned_at >= {_IN_CIRCULATION_SINCE} AND place_name <> ''
+          AND channel <> '{Scan.Channel.STAFF.value}'
+    ORDER BY scanned_at LIMIT 1
 ) first_place ON true
 CROSS JOIN LATERAL (
     SELECT coalesce(array_agg(rule ORDER BY created_at, id), '{{}}') AS rules
-    FROM {t["flag"]} WHERE stamp_id = s.id AND resolved_at IS NULL
+    FROM {t["flag"]} WHERE stamp_id = s.id AND resolved_at IS NULL AND created_at >= {_IN_CIRCULATION_SINCE}
 ) flags
 WHERE s.serial = %s
 """  # noqa: S608 - table names come from the models; values are parameters
@@ -221,7 +247,7 @@ WHERE s.serial = %s
 def _insert_scan_sql() -> str:
     return (
         f"INSERT INTO {Scan._meta.db_table} (stamp_id, serial, scanned_at, verdict, channel, device_family, "  # noqa: S608
-        "repeat, place_name) VALUES (%s, %s, %s, %s, %s, %s, %s, '') RETURNING id"
+        "repeat, network, place_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '') RETURNING id"
     )
 
 
@@ -236,6 +262,8 @@ class ScanFacts:
     product_gtin: str
     lot_code: str | None
     sightings: int
+    #: The new scan's network is among those already counted.
+    network_seen: bool
     first_at: datetime.datetime | None
     first_place: str
     open_rules: list[str]
@@ -245,12 +273,12 @@ class ScanFacts:
 _UNREAD = object()  # scan_record(facts=…) not given: it reads them itself
 
 
-def facts_query(serial: str, *, with_digest: bool) -> tuple[str, str, list]:
-    """(prepared-statement name, SQL, parameters) of the facts of a scan: see scan_record(facts=…).
+def facts_query(serial: str, *, network: int | None, with_digest: bool) -> tuple[str, str, list]:
+    """(prepared-statement name, SQL, parameters) of the facts of a scan from `network`: see scan_record(facts=…).
 
     As `also` for backend.throttling.hit_many: a CTE named `also`.
     """
-    return f"hg_scan_facts{int(with_digest)}", f"also AS ({_facts_sql(with_digest)})", [serial]
+    return f"hg_scan_facts{int(with_digest)}", f"also AS ({_facts_sql(with_digest)})", [network, serial]
 
 
 @functools.cache
@@ -259,25 +287,28 @@ def _record_sql(with_digest: bool) -> str:
     return f"""facts AS ({_facts_sql(with_digest)}),
 scan_in AS (
     SELECT %s::varchar AS serial, %s::timestamptz AS scanned_at, %s::varchar AS device,
-           %s::boolean AS repeat, %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings
+           %s::boolean AS repeat, %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings,
+           %s::bigint AS network
 ),
 recorded AS (
     INSERT INTO {Scan._meta.db_table}
-           (stamp_id, serial, scanned_at, verdict, channel, device_family, repeat, place_name)
+           (stamp_id, serial, scanned_at, verdict, channel, device_family, repeat, network, place_name)
     SELECT facts.id, scan_in.serial, scan_in.scanned_at,
            CASE
                WHEN facts.id IS NULL THEN '{Verdict.UNKNOWN.value}'
                WHEN facts.status = '{StampStatus.REVOKED.value}' THEN '{Verdict.REVOKED.value}'
                WHEN facts.status = '{StampStatus.ISSUED.value}'
+                    OR facts.copy_confirmed_at IS NOT NULL
                     OR cardinality(facts.open_rules) > 0
-                    OR facts.sightings + (CASE WHEN scan_in.repeat THEN 0 ELSE 1 END) > scan_in.max_sightings
+                    OR facts.sightings + (CASE WHEN scan_in.repeat OR facts.network_seen THEN 0 ELSE 1 END)
+                       > scan_in.max_sightings
                     OR NOT (scan_in.gtin IS NULL
                             OR (scan_in.gtin IN (nullif(facts.product_gtin, ''), nullif(facts.run_gtin14, ''))
                                 AND (scan_in.lot IS NULL OR facts.lot_code IS NULL OR scan_in.lot = facts.lot_code)))
                    THEN '{Verdict.SUSPICIOUS.value}'
                ELSE '{Verdict.GENUINE.value}'
            END,
-           '{Scan.Channel.WEB.value}', scan_in.device, scan_in.repeat, ''
+           '{Scan.Channel.WEB.value}', scan_in.device, scan_in.repeat, scan_in.network, ''
     FROM counters CROSS JOIN scan_in LEFT JOIN facts ON true
     WHERE counters.allowed
     RETURNING id, verdict
@@ -294,6 +325,7 @@ def record_query(
     now: datetime.datetime,
     user_agent: str,
     repeat: bool,
+    network: int | None,
     link: DigitalLinkPath | None,
     with_digest: bool,
 ) -> tuple[str, str, list]:
@@ -302,8 +334,9 @@ def record_query(
     The counters are rate limits (tracing.scan_limits.scan_gate): the scan is inserted only if all of
     them let the request through, with the
     verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
-    activated, an open flag, a mismatching Digital Link, one sighting too many) or genuine. That is
-    `_verdict` over the findings of `too_many_scans` and `not_in_circulation`, written in SQL so
+    activated, confirmed copied by an official, an open flag, a mismatching Digital Link, one
+    sighting — network — too many) or genuine. That is `_verdict` over the findings of
+    `clone_rules.judge_scan` and the official's finding, written in SQL so
     that a scan costs one statement; scan_record(recorded=…) judges again in Python, corrects the
     row if they ever disagree (and logs it), and writes the flags. A new rule that needs no location
     must be added here as well as in clone_rules (the tracing tests fail on any disagreement). Its
@@ -312,7 +345,8 @@ def record_query(
     gtin = link.gtin14 if link is not None else None
     lot = (link.lot or None) if link is not None and gtin is not None else None
     sql = _record_sql(with_digest)
-    params = [serial, serial, now, device_family(user_agent), repeat, gtin, lot, clone_rules.MAX_SIGHTINGS]
+    family = device_family(user_agent)
+    params = [network, serial, serial, now, family, repeat, gtin, lot, clone_rules.MAX_SIGHTINGS, network]
     return f"hg_scan_record{int(with_digest)}", sql, params
 
 
@@ -322,9 +356,19 @@ def facts_from_row(row) -> ScanFacts | None:
     if row is None or row[0] is None:
         return None
     stamp = Stamp.from_db(connection.alias, _STAMP_COLUMNS, row[:n])
-    producer_id, run_gtin14, product_id, product_gtin, lot_code, sightings, first_at, place, rules, digest = row[
-        n : n + 10
-    ]
+    (
+        producer_id,
+        run_gtin14,
+        product_id,
+        product_gtin,
+        lot_code,
+        sightings,
+        network_seen,
+        first_at,
+        place,
+        rules,
+        digest,
+    ) = row[n : n + 11]
     return ScanFacts(
         stamp=stamp,
         producer_id=producer_id,
@@ -333,6 +377,7 @@ def facts_from_row(row) -> ScanFacts | None:
         product_gtin=product_gtin or "",
         lot_code=lot_code,
         sightings=sightings,
+        network_seen=network_seen,
         first_at=first_at,
         first_place=place or "",
         open_rules=list(rules),
@@ -340,9 +385,9 @@ def facts_from_row(row) -> ScanFacts | None:
     )
 
 
-def read_facts(serial: str, *, with_digest: bool = False) -> ScanFacts | None:
+def read_facts(serial: str, *, network: int | None = None, with_digest: bool = False) -> ScanFacts | None:
     with connection.cursor() as cursor:
-        prepared.execute(cursor, f"hg_scan_facts{int(with_digest)}", _facts_sql(with_digest), [serial])
+        prepared.execute(cursor, f"hg_scan_facts{int(with_digest)}", _facts_sql(with_digest), [network, serial])
         return facts_from_row(cursor.fetchone())
 
 
@@ -369,6 +414,7 @@ def _insert_scan(scan: Scan) -> None:
                 scan.channel,
                 scan.device_family,
                 scan.repeat,
+                scan.network,
             ],
         )
         scan.pk = cursor.fetchone()[0]
@@ -395,6 +441,7 @@ def scan_record(
     channel: str = Scan.Channel.WEB,
     user_agent: str = "",
     repeat: bool = False,
+    network: int | None = None,
     link: DigitalLinkPath | None = None,
     user=None,
     stamp: Stamp | None = None,
@@ -406,7 +453,9 @@ def scan_record(
     """Record one look-up of a well-formed code and judge it: genuine, unknown, revoked or suspicious.
 
     `repeat` says the same visitor looked at this code minutes ago (decided by the caller: the scan
-    page from its cookie, tracing/recent_scans.py). Rules that need no location run here; the
+    page from its cookie, tracing/recent_scans.py); `network` is the keyed hash of the visitor's
+    network for this code (tracing.scan_limits.network_key; None when unknown, when it counts as
+    a network of its own). Rules that need no location run here; the
     location rules run when one is shared. Flags are written only when a rule fires. `page_digest`
     also asks for the digest the scan page caches its rendering under (ScanOutcome.page_digest).
 
@@ -417,11 +466,13 @@ def scan_record(
     was recorded at.
     """
     if facts is _UNREAD:
-        facts = read_facts(serial, with_digest=page_digest)
+        facts = read_facts(serial, network=network, with_digest=page_digest)
     now = now or timezone.now()
     family = device_family(user_agent)
     if facts is None:
-        scan = Scan(serial=serial, channel=channel, device_family=family, repeat=repeat, scanned_at=now)
+        scan = Scan(
+            serial=serial, channel=channel, device_family=family, repeat=repeat, network=network, scanned_at=now
+        )
         scan.verdict = Verdict.UNKNOWN
         _store(scan, recorded)
         return ScanOutcome(serial=serial, verdict=Verdict.UNKNOWN, scan=scan)
@@ -434,19 +485,18 @@ def scan_record(
         channel = Scan.Channel.STAFF
     staff = channel == Scan.Channel.STAFF
     link_ok = _link_ok(facts, link)
-    latest = clone_rules.Sighting(scan_id=None, at=now, repeat=repeat, staff=staff)
-    # too_many_scans only needs the count: a history of placeholders of the right length stands in for it.
-    history = [clone_rules.Sighting(scan_id=None, at=now)] * facts.sightings
-    findings = [
-        f
-        for f in (
-            clone_rules.too_many_scans(history, latest),
-            clone_rules.not_in_circulation(latest, clone_rules.StampFacts(status=stamp.status)),
-        )
-        if f is not None
-    ]
+    latest = clone_rules.Sighting(scan_id=None, at=now, repeat=repeat, staff=staff, network=network)
+    # The rules without location only need the distinct sightings: placeholders stand in for them,
+    # one of them from the new scan's network if that was counted already.
+    others = [clone_rules.Sighting(scan_id=None, at=now)] * facts.sightings
+    history = others
+    if facts.network_seen and facts.sightings:
+        history = [clone_rules.Sighting(scan_id=None, at=now, network=network), *others[1:]]
+    findings = clone_rules.judge_scan(history, latest, clone_rules.StampFacts(status=stamp.status))
     rules = facts.open_rules + [f.rule for f in findings if f.rule not in facts.open_rules]
     warnings = [str(clone_rules.CONSUMER_WARNINGS[r]) for r in rules if r in clone_rules.CONSUMER_WARNINGS]
+    if stamp.copy_confirmed_at is not None:
+        warnings.insert(0, copy_confirmed_message(stamp))
     if not link_ok:
         warnings.append(_("This link does not match the product this stamp was issued for."))
     if stamp.status == StampStatus.ISSUED:
@@ -457,6 +507,7 @@ def scan_record(
         channel=channel,
         device_family=family,
         repeat=repeat,
+        network=network,
         scanned_at=now,
         verdict=_verdict(stamp, warnings, link_ok),
     )
@@ -475,7 +526,7 @@ def scan_record(
         scan=scan,
         warnings=warnings,
         link_mismatch=not link_ok,
-        sightings=facts.sightings + (0 if repeat or staff else 1),
+        sightings=facts.sightings + (1 if latest.counts and not facts.network_seen else 0),
         first_seen_at=facts.first_at or now,
         first_place=facts.first_place,
         page_digest=facts.digest,
@@ -530,13 +581,15 @@ def scan_share_location(*, scan_id: int, lat, lng) -> Scan:
     scan.province = place.province
     scan.save(update_fields=["location", "place_name", "province"])
     stamp = scan.stamp
-    if stamp is None:
-        return scan
-    earlier = list(
-        Scan.objects.filter(stamp=stamp, location__isnull=False)
-        .exclude(pk=scan.pk)
-        .order_by("-scanned_at")[:HISTORY_LIMIT]
+    if stamp is None or stamp.status not in clone_rules.IN_CIRCULATION:
+        return scan  # the location rules judge only a stamp in circulation (clone_rules.judge_location)
+    # Evidence only: public scans since activation (the rule checks it too, for whatever it is given).
+    earlier = (
+        Scan.objects.filter(stamp=stamp, location__isnull=False).exclude(pk=scan.pk).exclude(channel=Scan.Channel.STAFF)
     )
+    if stamp.activated_at is not None:
+        earlier = earlier.filter(scanned_at__gte=stamp.activated_at)
+    earlier = list(earlier.order_by("-scanned_at")[:HISTORY_LIMIT])
     distance, same_province = _distribution_facts(stamp, lat, lng, place)
     facts = clone_rules.StampFacts(
         status=stamp.status,
@@ -546,21 +599,40 @@ def scan_share_location(*, scan_id: int, lat, lng) -> Scan:
         distribution_km=distance,
         in_producer_province=same_province,
     )
-    latest = _sighting(scan)
-    findings = [
-        f
-        for f in (
-            clone_rules.impossible_travel([_sighting(s) for s in reversed(earlier)], latest, scan_geometry.geodesic_km),
-            clone_rules.outside_distribution(latest, facts) if not latest.staff else None,
-            clone_rules.confirmed_elsewhere(latest, facts),
-        )
-        if f is not None
-    ]
+    latest = _sighting(scan, stamp.activated_at)
+    history = [_sighting(s, stamp.activated_at) for s in reversed(earlier)]
+    findings = clone_rules.judge_location(history, latest, facts, distance_km=scan_geometry.geodesic_km)
     _flag(stamp, findings, scan)
     if findings and scan.verdict == Verdict.GENUINE:
         scan.verdict = Verdict.SUSPICIOUS
         scan.save(update_fields=["verdict"])
     return scan
+
+
+def scan_counts(stamp: Stamp) -> dict[str, int]:
+    """Every scan of a stamp counted for officials: raw, by whom, reloads, before activation, networks,
+    and the sightings the verdict counts (the very figure of the scan statement, _facts_sql)."""
+    from django.db.models import Count, Q
+
+    public = ~Q(channel=Scan.Channel.STAFF)
+    aggregates = {
+        "scans": Count("pk"),
+        "public": Count("pk", filter=public),
+        "staff": Count("pk", filter=Q(channel=Scan.Channel.STAFF)),
+        "reloads": Count("pk", filter=public & Q(repeat=True)),
+        "known_networks": Count("network", filter=public, distinct=True),
+        "unknown_network": Count("pk", filter=public & Q(network__isnull=True)),
+    }
+    if stamp.activated_at is not None:
+        aggregates["before_activation"] = Count("pk", filter=public & Q(scanned_at__lt=stamp.activated_at))
+    counts = Scan.objects.filter(stamp=stamp).aggregate(**aggregates)
+    counts.setdefault("before_activation", 0)
+    # Scans of unknown network (recorded before networks were) each count as one, as in the verdict.
+    counts["networks"] = counts.pop("known_networks") + counts.pop("unknown_network")
+    facts = read_facts(stamp.serial)
+    counts["sightings"] = facts.sightings if facts is not None else 0
+    counts["threshold"] = clone_rules.MAX_SIGHTINGS
+    return counts
 
 
 # -- the scratch PIN ---------------------------------------------------------------------------
@@ -618,6 +690,14 @@ def stamp_confirm_pin(*, serial: str, pin: str, scan_id: int | None = None) -> C
         )
     stamp.refresh_from_db()
     return Confirmation(stamp=stamp, confirmed_at=now, place=place)
+
+
+def copy_confirmed_message(stamp: Stamp) -> str:
+    """What every scan of a code an official confirmed copied says first."""
+    from django.utils.formats import date_format
+
+    when = date_format(timezone.localtime(stamp.copy_confirmed_at), "DATE_FORMAT")
+    return str(clone_rules.COPY_CONFIRMED_WARNING) % {"date": when}
 
 
 def sold_message(stamp: Stamp) -> str:

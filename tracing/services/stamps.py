@@ -4,6 +4,8 @@ Who may do what:
 * issue a run — officials, to an approved producer;
 * activate — the producer's staff, onto one of its own batches;
 * revoke — the producer's staff (their own runs) and officials, with a reason;
+* confirm a code copied — officials, with what they found (closing a counterfeit case): every scan
+  of it says so from then on;
 * mark sold — the producer's staff (a shop or an order handed the unit over);
 * print labels — the producer's staff and officials;
 * the PIN list — once, by the official who issued the run or by the producer's staff: the first
@@ -466,6 +468,32 @@ def stamps_revoke(*, by, selection: Selection, reason: str, producer: Producer |
 
 
 @transaction.atomic
+def stamp_confirm_copied(*, by, stamp: Stamp, reason: str) -> Stamp:
+    """An official found this code copied onto counterfeit products: mark it, so that every scan says so.
+
+    Officials only, with what they found. The stamp keeps its status (revoking it is a separate step,
+    `stamps_revoke`, which an official closing a case may take in the same transaction); a code
+    already marked keeps its first date.
+    """
+    require_official(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what you found.")})
+    now = timezone.now()
+    Stamp.objects.filter(pk=stamp.pk, copy_confirmed_at__isnull=True).update(copy_confirmed_at=now)
+    _log(
+        run_id=stamp.run_id,
+        action=StampEvent.Action.COPY_CONFIRMED,
+        actor=by,
+        numbers=[stamp.number],
+        count=1,
+        reason=reason,
+    )
+    stamp.refresh_from_db()
+    return stamp
+
+
+@transaction.atomic
 def stamps_mark_sold(*, by, serials: Iterable[str], via: str = "shop") -> int:
     """Record that activated stamps were sold (an order or a shop handed the units over); all or nothing.
 
@@ -568,6 +596,7 @@ __all__ = [
     "parse_code",
     "parse_code_list",
     "runs_visible_to",
+    "stamp_confirm_copied",
     "stamp_run_fill",
     "stamp_run_pins_take",
     "stamp_url",
