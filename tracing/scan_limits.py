@@ -22,6 +22,8 @@ import ipaddress
 import math
 import time
 
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
 
 from backend import throttling
 from backend.client_address import client_address, client_network
