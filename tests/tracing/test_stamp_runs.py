@@ -128,3 +128,35 @@ def test_a_100000_stamp_run_is_filled_by_the_worker_with_progress_and_no_serial_
     ordered = list(Stamp.objects.filter(run=run, number__lte=2000).order_by("number").values_list("serial", flat=True))
     same_start = sum(a[:2] == b[:2] for a, b in itertools.pairwise(ordered))
     assert same_start < 20  # expected ≈ 2000 / 1024 ≈ 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_runs_progress_reads_in_each_viewers_language(official, approved_producer, client, api_client):
+    from django.utils import translation
+
+    run = issue(official, approved_producer, quantity=1500)
+    with translation.override("vi"):  # the worker's own language does not decide what viewers read
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    job = Job.objects.get(pk=run.job.pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    client.force_login(official)
+
+    english = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    vietnamese = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+    producer = approved_producer.name
+    assert f"Issuing 1,500 stamps to {producer}" in english
+    assert "1,500 stamps issued. The PIN list can be downloaded once from the run&#x27;s page." in english
+    assert f"Cấp 1.500 tem cho {producer}" in vietnamese
+    assert "Đã cấp 1.500 tem. Danh sách mã PIN có thể tải về một lần từ trang của đợt tem." in vietnamese
+    api_client.force_authenticate(official)
+    api = api_client.get(f"/api/v1/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (api["title"], api["message"]) == (
+        f"Issuing 1,500 stamps to {producer}",
+        "1,500 stamps issued. The PIN list can be downloaded once from the run's page.",
+    )
+    assert (
+        api_client.get(f"/api/v1/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="vi")
+        .json()["message"]
+        .startswith("Đã cấp 1.500 tem.")
+    )
