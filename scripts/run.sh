@@ -5,7 +5,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/bootstrap.sh"
-local_env  # development values (scripts/lib.sh), unless the caller supplied its own
+local_keys  # development keys and values (scripts/lib.sh), unless the caller supplied its own
+local_env
 
 cd "$ROOT"
 PY="$VENV/bin/python"
