@@ -2,7 +2,7 @@
 
 Beside django-tasks-db's own `db_worker`, this one
 * keeps going through a database outage (PostgreSQL restarting, the network gone): an error in its
-  loop is logged and the loop starts again on fresh connections after 1 s, doubling to 30 s;
+  loop is logged and the loop starts again on fresh connections after 1 s, doubling to 10 s;
 * has no autoreloader: under DEBUG, `db_worker` ran its loop in a thread that died on the first
   such error while the process stayed alive, taking no more work;
 * beats a heartbeat (backend.models.WorkerHeartbeat, and the running job's `heartbeat_at`) from a
@@ -24,7 +24,8 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
@@ -34,7 +35,7 @@ from backend.jobs import jobs_recover, tasks_recover
 from backend.models import Job, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
-OUTAGE_DELAY_MAX_S = 30
+OUTAGE_DELAY_MAX_S = 10
 #: Heartbeat rows of workers gone this long are deleted when a worker starts.
 FORGET_WORKERS_AFTER = datetime.timedelta(days=7)
 

@@ -138,7 +138,8 @@ class Cluster:
         for pid in [postmaster, *children_of(postmaster)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not Path(f"/proc/{postmaster}").exists(), timeout=10, what="the postmaster to die")
+        # Gone, not only dead: pg_ctl takes a zombie for a running server until its parent reaps it.
+        wait_for(lambda: not Path(f"/proc/{postmaster}").exists(), timeout=30, what="the postmaster to be gone")
 
     def connect(self):
         host = self.url.split("@", 1)[1].split(":", 1)[0].replace("%2F", "/")
