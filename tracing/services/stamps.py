@@ -31,7 +31,17 @@ from django.utils.translation import gettext_noop
 
 from backend.jobs import JobLost, job_enqueue
 from tracing import access, codes, digital_link, pins, printing
-from tracing.models import Batch, Certificate, Producer, Product, Stamp, StampEvent, StampRun
+from tracing.models import (
+    Batch,
+    Certificate,
+    CounterfeitReport,
+    Producer,
+    Product,
+    Stamp,
+    StampEvent,
+    StampRun,
+    SuspicionFlag,
+)
 from tracing.models.stamps import MAX_RUN_SIZE, SoldVia, StampStatus, stamped_count, units_allowed
 from tracing.services.common import raise_if, require_manager, require_official
 
@@ -324,11 +334,25 @@ def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampR
     except BaseException:
         log.exception("filling stamp run %s failed", run.pk)
         with transaction.atomic():
-            Stamp.objects.filter(run=run).delete()
+            _remove_unfinished_stamps(run.pk)
             StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.FAILED)
         run.status = StampRun.Status.FAILED
         raise
     return run
+
+
+def _remove_unfinished_stamps(run_id: int) -> int:
+    """Delete the stamps of a run that was never issued (inside the caller's transaction); returns how many.
+
+    In SQL, not through the ORM, which would load every row (tens of thousands) to look for rows that
+    refer to them; flags and reports are cleared first, and the database's own foreign keys refuse
+    the delete if anything else (a scan, an inspection) still refers to one of them.
+    """
+    SuspicionFlag.objects.filter(stamp__run_id=run_id).delete()
+    CounterfeitReport.objects.filter(stamp__run_id=run_id).update(stamp=None)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tracing_stamp WHERE run_id = %s", [run_id])
+        return cursor.rowcount
 
 
 def stamp_run_reset(*, run: StampRun) -> StampRun:
@@ -342,7 +366,7 @@ def stamp_run_reset(*, run: StampRun) -> StampRun:
         locked = StampRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == StampRun.Status.ISSUED:
             raise ValueError(f"stamp run {run.pk} is issued: its stamps stay")
-        removed, _by_model = Stamp.objects.filter(run=locked).delete()
+        removed = _remove_unfinished_stamps(locked.pk)
         StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.ISSUING)
     if removed:
         log.warning("stamp run %s: removed %s stamps of an unfinished fill", run.pk, removed)
@@ -356,7 +380,7 @@ def stamp_run_abandon(*, run_id: int) -> None:
         locked = StampRun.objects.select_for_update().filter(pk=run_id).first()
         if locked is None or locked.status == StampRun.Status.ISSUED:
             return
-        Stamp.objects.filter(run=locked).delete()
+        _remove_unfinished_stamps(run_id)
         StampRun.objects.filter(pk=run_id).update(status=StampRun.Status.FAILED)
 
 
