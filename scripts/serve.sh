@@ -24,7 +24,9 @@ trap 'exit 130' INT TERM
 say "Starting the background worker (log: ${WORKER_LOG#"$ROOT/"})"
 "$SUPERVISE" worker "$PY" manage.py worker >>"$WORKER_LOG" 2>&1 &
 pids+=($!)
-"$SUPERVISE" sweeper bash -c "while sleep 300; do '$PY' manage.py expire_orders; done" >>"$WORKER_LOG" 2>&1 &
+# shellcheck disable=SC2016  # the loop's variables are its own
+"$SUPERVISE" sweeper bash -c 'trap "kill \$! 2>/dev/null; exit 0" TERM
+  while true; do sleep 300 & wait $!; "$0" manage.py expire_orders; done' "$PY" >>"$WORKER_LOG" 2>&1 &
 pids+=($!)
 say "Serving http://$HOST:$PORT (Ctrl+C stops; 'make stop' also stops the database)"
 "$SUPERVISE" web "$VENV/bin/gunicorn" backend.wsgi:application --bind "$HOST:$PORT" \
