@@ -1,4 +1,4 @@
-"""Background work of the stamps (run by `manage.py db_worker`, progress on /jobs/<id>/)."""
+"""Background work of the stamps (run by `manage.py worker`, progress on /jobs/<id>/)."""
 
 from __future__ import annotations
 

@@ -228,3 +228,28 @@ def test_a_task_left_running_by_a_dead_worker_is_marked_failed_not_run_twice():
 
     task.refresh_from_db()
     assert task.status == "FAILED" and task.exception_class_path == "backend.jobs.WorkerLost"
+
+
+def test_job_files_written_to_public_media_before_are_moved_to_private_storage(client, settings):
+    """Migration backend/0005 moves existing outputs out of MEDIA_ROOT: their old /media/ URLs stop working."""
+    import importlib
+    from pathlib import Path
+
+    from django.apps import apps
+
+    owner = make_user("owner")
+    job = job_enqueue(handler="tests.backend.job_handlers.count_to", title="Count", owner=owner, arguments={"n": 1})
+    name = "jobs/2026/01/evaluation-2026-01-01-2026-01-31.csv"
+    public = Path(settings.MEDIA_ROOT) / name
+    public.parent.mkdir(parents=True, exist_ok=True)
+    public.write_text("section,name\n")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED, result_file=name)
+    assert client.get(f"/media/{name}").status_code == 200  # how it was served before
+
+    migration = importlib.import_module("backend.migrations.0005_job_recovery_worker_heartbeat_private_files")
+    migration.job_files_to_private_storage(apps, None)
+
+    assert not public.exists() and (Path(settings.PRIVATE_MEDIA_ROOT) / name).read_text() == "section,name\n"
+    assert client.get(f"/media/{name}").status_code == 404
+    client.force_login(owner)
+    assert b"".join(client.get(f"/jobs/{job.pk}/download").streaming_content) == b"section,name\n"
