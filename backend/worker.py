@@ -60,6 +60,7 @@ class Worker(DatabaseWorker):
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._quiet = False  # the last beat failed: say so once, and once when it works again
+        self._next_task_sweep = 0.0
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -164,7 +165,10 @@ class Worker(DatabaseWorker):
                 lost = set(self._lost)
             for job in jobs_recover(lost_task_ids=lost):
                 log.warning("worker %s recovered job %s: now %s", self.worker_id, job.pk, job.status)
-            tasks_recover(lost_task_ids=lost)
+            # Other tasks less often: that query reads the whole task table, which keeps finished tasks.
+            if lost or time.monotonic() >= self._next_task_sweep:
+                tasks_recover(lost_task_ids=lost)
+                self._next_task_sweep = time.monotonic() + settings.WORKER_STALE_SECONDS
             with self._lock:
                 self._lost -= lost
             if self._quiet:

@@ -18,7 +18,9 @@ import datetime
 import http.client
 import io
 import json
+import os
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -291,3 +293,31 @@ def lost_writes(db, traffic: Traffic, listing_id: int) -> dict:
         "scans": {s: n - scans.get(s, 0) for s, n in traffic.scans.items() if scans.get(s, 0) < n},
         "stock": STOCK - stock,
     }
+
+
+def test_a_cluster_made_with_crash_safety_off_is_switched_on_at_its_next_start():
+    """Clusters made by the old scripts/db.sh had fsync, synchronous_commit and full_page_writes off."""
+    with throwaway_cluster() as cluster:
+        with (cluster.data / "postgresql.conf").open("a") as conf:
+            conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
+        (cluster.data / "postgresql.auto.conf").write_text("")
+        cluster.stop()
+        start_with_pg_ctl(cluster)  # as the old script left it: running with those settings
+        assert cluster.setting("fsync") == "off"
+
+        cluster.start()  # scripts/db.sh start, as make run and make test do
+
+        assert [cluster.setting(s) for s in ("fsync", "synchronous_commit", "full_page_writes")] == ["on"] * 3
+        cluster.stop()
+        cluster.start()
+        assert cluster.setting("synchronous_commit") == "on"  # it stays on
+
+
+def start_with_pg_ctl(cluster: Cluster) -> None:
+    """Start the cluster by hand, its settings left as they are."""
+    from backend import pgtools
+
+    run_as = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    log = str(cluster.data / "server.log")
+    command = [*run_as, pgtools.tool("pg_ctl"), "-D", str(cluster.data), "-l", log, "-w", "start"]
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
