@@ -25,7 +25,7 @@ from backend.models import Job
 @login_required
 def job_detail(request, pk):
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
-    worker = health.worker_status() if job.status == Job.Status.QUEUED else None
+    worker = None if job.is_finished else health.worker_status()
     return render(
         request,
         "backend/job.html",
