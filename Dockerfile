@@ -2,7 +2,8 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=backend.settings STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media
+    DJANGO_SETTINGS_MODULE=backend.settings STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media \
+    PRIVATE_MEDIA_ROOT=/data/private
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin libgeos-c1v5 gettext curl fonts-dejavu-core \
@@ -16,7 +17,7 @@ COPY . .
 RUN find locale -name '*.po' -execdir msgfmt -o django.mo {} \; \
  && DJANGO_SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     DATABASE_URL=postgis://build@localhost/build python manage.py collectstatic --no-input -v 0 \
- && mkdir -p /data/media && chown -R hagiang /data
+ && mkdir -p /data/media /data/private && chmod 700 /data/private && chown -R hagiang /data
 
 USER hagiang
 EXPOSE 8000

@@ -1,4 +1,4 @@
-.PHONY: run test stop lint format messages bench clean-db
+.PHONY: run test stop lint format messages bench backup restore clean-db
 
 run:  ## install what is missing, migrate, seed, serve http://127.0.0.1:8000
 	scripts/run.sh
@@ -21,6 +21,12 @@ messages:  ## refresh the translation catalogues after changing strings
 
 bench:  ## run the benchmarks (see docs/benchmarks.md)
 	scripts/bench.sh $(ARGS)
+
+backup:  ## the database, media folders and PIN key into .local/backups/<date-time> (or TO=folder)
+	scripts/backup.sh $(TO)
+
+restore:  ## restore FROM=folder (a backup); REPLACE=1 replaces a database or media that has data
+	scripts/restore.sh "$(FROM)" $(if $(REPLACE),--replace)
 
 clean-db:  ## stop and delete the local cluster (all local data is lost)
 	scripts/db.sh stop; rm -rf .local/pg

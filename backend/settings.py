@@ -137,6 +137,15 @@ CACHES = {
 MARKETPLACE_UNPAID_TRANSFER_HOURS = env_int("MARKETPLACE_UNPAID_TRANSFER_HOURS", 24, minimum=1, maximum=336)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The background worker (`manage.py worker`) says it is alive every WORKER_HEARTBEAT_SECONDS, for
+# itself and for the job it runs. One silent for WORKER_STALE_SECONDS is presumed dead: /healthz
+# reports it "stale", and its job is run again (or failed, when it may not be) by the next worker.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1, maximum=300)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60, minimum=2, maximum=3600)
+if WORKER_STALE_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("WORKER_STALE_SECONDS must be at least twice WORKER_HEARTBEAT_SECONDS.")
 
 # Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,6 +11,7 @@ api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("jobs/<uuid:pk>", job_views.JobApiView.as_view(), name="api-job"),
+    path("jobs/<uuid:pk>/retry", job_views.JobRetryApiView.as_view(), name="api-job-retry"),
     path("", include("geo.api_urls")),
     path("", include("tracing.api_urls")),
     path("", include("marketplace.api_urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/<uuid:pk>/", job_views.job_detail, name="job-detail"),
     path("jobs/<uuid:pk>/download", job_views.job_download, name="job-download"),
+    path("jobs/<uuid:pk>/retry", job_views.job_retry_view, name="job-retry"),
     # Ours before Django's (same paths and names): limited, and the emails sent by the worker.
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/email/confirm/<str:token>/", account_views.email_confirm, name="email-confirm"),

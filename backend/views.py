@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from backend import health
 from backend.api_errors import json_error_response
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,12 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and PostGIS answer, 503 otherwise. No auth, no session."""
+    """200 when the database and PostGIS answer, 503 otherwise. No auth, no session.
+
+    Also says whether a background worker was heard from lately ("worker": "ok" or "stale") and how
+    much queued work waits. A stale worker does not make the answer 503: the web serves pages
+    without it, and a load balancer must not take the site down for it; monitoring alerts on it.
+    """
     try:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT postgis_lib_version()")
@@ -28,7 +34,12 @@ def healthz(request):
     except DatabaseError as exc:
         log.warning("healthz: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "postgis": postgis})
+    try:
+        worker = health.worker_status()
+    except DatabaseError as exc:  # the tables are missing (before `migrate`) or a statement failed
+        log.warning("healthz: worker status unavailable: %s", exc)
+        worker = {"worker": "unknown"}
+    return JsonResponse({"status": "ok", "database": "ok", "postgis": postgis, **worker})
 
 
 def _wants_json(request) -> bool:

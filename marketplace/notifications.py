@@ -1,6 +1,6 @@
 """Order emails to the buyer and the producer at each step, in Vietnamese then English.
 
-They are sent by the background worker (`manage.py db_worker`, started by `make run`), not in the
+They are sent by the background worker (`manage.py worker`, started by `make run`), not in the
 request: rendering two bilingual messages took about half of a checkout's time. The task is queued
 in the same transaction as the step (django-tasks' database backend), so a step that rolls back
 sends nothing and a committed one is always told, even if the web process dies right after.

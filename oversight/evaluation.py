@@ -24,7 +24,9 @@ from django.core.files.base import ContentFile
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from backend.jobs import job_handler
 from geo import oversight_queries
 from geo.models import ProductKind
 from marketplace.models import Order, OrderLine
@@ -48,7 +50,7 @@ def evaluation_figures(
     """Every figure of the report for [since, until] (whole days, site time zone). ~15 queries."""
     step = progress or (lambda *args, **kwargs: None)
     start, end = monitoring.bounds(since, until)
-    step(1, 6, _("Participants"))
+    step(1, 6, gettext_noop("Participants"))
     joined = dict(
         ProducerStatusChange.objects.filter(
             to_status=Producer.Status.APPROVED,
@@ -61,9 +63,9 @@ def evaluation_figures(
         .order_by()
     )
     products_added = Product.objects.filter(created_at__gte=start, created_at__lt=end).count()
-    step(2, 6, _("Stamps"))
+    step(2, 6, gettext_noop("Stamps"))
     stamps = monitoring.stamp_figures(since=since, until=until)
-    step(3, 6, _("Scans and reports"))
+    step(3, 6, gettext_noop("Scans and reports"))
     scans = Scan.objects.filter(scanned_at__gte=start, scanned_at__lt=end, repeat=False).exclude(
         channel=Scan.Channel.STAFF
     )
@@ -73,7 +75,7 @@ def evaluation_figures(
     reports_resolved = CounterfeitReport.objects.filter(
         status=CounterfeitReport.Status.CLOSED, reviewed_at__gte=start, reviewed_at__lt=end
     ).count()
-    step(4, 6, _("Orders"))
+    step(4, 6, gettext_noop("Orders"))
     orders = Order.objects.filter(placed_at__gte=start, placed_at__lt=end).exclude(status__in=NOT_COUNTED)
     order_totals = orders.aggregate(n=Count("pk"), revenue=Sum("total_vnd"))
     orders_by_producer = {
@@ -87,7 +89,7 @@ def evaluation_figures(
         .annotate(n=Count("order", distinct=True), r=Sum("line_total_vnd"))
         .order_by()
     }
-    step(5, 6, _("Products and areas"))
+    step(5, 6, gettext_noop("Products and areas"))
     kinds = {k.pk: k for k in ProductKind.objects.all()}
     product_kind = dict(
         Product.objects.filter(pk__in={k[2] for k in stamps.cells if k[2]}).values_list("pk", "kind_id")
@@ -115,7 +117,7 @@ def evaluation_figures(
     for producer_id in joined:
         per_area[unit_of.get(producer_id, (None, outside))[1]]["joined"] += 1
     totals = stamps.totals()
-    step(6, 6, _("Done"))
+    step(6, 6, gettext_noop("Done"))
     total_scans = scan_totals["total"]
     return {
         "since": since,
@@ -297,6 +299,7 @@ def as_pdf(figures: dict) -> bytes:
     return buffer.getvalue()
 
 
+@job_handler(attempts=3)
 def evaluation_report_job(
     job, progress, *, since: str, until: str, fmt: str, area_day: str = "", language: str = "vi"
 ) -> None:

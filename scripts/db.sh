@@ -3,7 +3,10 @@
 #   scripts/db.sh start | stop | status | url
 # The cluster lives in .local/pg (git-ignored), listens only on a Unix socket in its own folder
 # (no TCP port, so it never collides with a server on 5432 or with another checkout), and trusts
-# local connections: it is for development and tests, not production.
+# local connections. `make run` (the one-machine runner) and `make test` share it, so it is
+# crash-safe: fsync, full_page_writes and synchronous_commit on (a cluster made by an older
+# version of this script with them off is switched at its next start). HG_PG_DATA=<folder> runs
+# another cluster the same way (the crash tests make throw-away ones); HG_DB_NAME names its database.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,20 +20,21 @@ BIN="/usr/lib/postgresql/$major/bin"
 # As root the server must run as another user (PostgreSQL refuses root): the 'postgres' user
 # that Debian's packages create. Its files go where that user can reach them.
 RUN_AS=()
-DATA="$LOCAL/pg"
+DATA="${HG_PG_DATA:-$LOCAL/pg}"
 if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || die "The 'postgres' system user is missing: reinstall the postgresql package."
   RUN_AS=(runuser -u postgres --)
-  if ! runuser -u postgres -- test -x "$LOCAL"; then
+  if [ -z "${HG_PG_DATA:-}" ] && ! runuser -u postgres -- test -x "$LOCAL"; then
     # The checkout is in a folder the postgres user cannot enter (e.g. under /root).
     DATA="/var/lib/hagiang-origin/$(echo "$ROOT" | sha256sum | cut -c1-12)/pg"
   fi
 fi
 SOCKDIR="$DATA/run"
-if [ ${#SOCKDIR} -gt 90 ]; then SOCKDIR="/tmp/hg-pg-$(echo "$ROOT" | sha256sum | cut -c1-12)"; fi
+if [ ${#SOCKDIR} -gt 90 ]; then SOCKDIR="/tmp/hg-pg-$(echo "${HG_PG_DATA:-$ROOT}" | sha256sum | cut -c1-12)"; fi
 LOG="$DATA/server.log"
 
 pg() { "${RUN_AS[@]}" "$@"; }
+psql_admin() { pg "$BIN/psql" -X -h "$SOCKDIR" -p "$PORT" -U postgres "$@" postgres; }
 is_running() { pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 url() { echo "postgis://postgres@${SOCKDIR//\//%2F}:$PORT/$DBNAME"; }
 
@@ -45,9 +49,8 @@ start() {
 listen_addresses = ''
 unix_socket_directories = '$SOCKDIR'
 port = $PORT
-fsync = off                 # a development cluster: speed over crash safety
-synchronous_commit = off
-full_page_writes = off
+# Crash-safe: fsync, full_page_writes and synchronous_commit keep their defaults (on); see
+# "Durability" in docs/operations.md.
 max_connections = 200
 shared_buffers = 256MB
 CONF
@@ -61,11 +64,34 @@ CONF
     pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null \
       || { tail -20 "$LOG" >&2; die "PostgreSQL did not start; its log is above."; }
   fi
+  durable
   if ! pg "$BIN/psql" -h "$SOCKDIR" -p "$PORT" -U postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='$DBNAME'" postgres | grep -q 1; then
     pg "$BIN/createdb" -h "$SOCKDIR" -p "$PORT" -U postgres "$DBNAME"
   fi
   PGOPTIONS="-c client_min_messages=warning" pg "$BIN/psql" -h "$SOCKDIR" -p "$PORT" -U postgres -qc "CREATE EXTENSION IF NOT EXISTS postgis" "$DBNAME" >/dev/null
-  echo "DATABASE_URL=$(url)" > "$LOCAL/db.env"
+  [ -n "${HG_PG_DATA:-}" ] || echo "DATABASE_URL=$(url)" > "$LOCAL/db.env"
+}
+
+durable() {
+  # An acknowledged commit must survive a crash: WAL flushed before the client hears "committed".
+  local want="fsync=on full_page_writes=on synchronous_commit=on" now setting
+  now="$(settings)"
+  [ "$now" = "$want" ] && return
+  say "Making the cluster crash-safe (was: $now)"
+  for setting in fsync full_page_writes synchronous_commit; do
+    psql_admin -qc "ALTER SYSTEM SET $setting = on"
+  done
+  psql_admin -qAtc "SELECT pg_reload_conf()" >/dev/null
+  for _ in $(seq 50); do [ "$(settings)" = "$want" ] && break; sleep 0.2; done
+  [ "$(settings)" = "$want" ] || die "PostgreSQL kept $(settings) after a reload; see $LOG."
+  # Pages written while fsync was off may be only in the OS cache: write them out now.
+  psql_admin -qc "CHECKPOINT"
+  sync
+}
+
+settings() {
+  psql_admin -qAtc "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+                    WHERE name IN ('fsync', 'full_page_writes', 'synchronous_commit')"
 }
 
 stop() {

@@ -49,8 +49,7 @@ def _derived_key(secret: str) -> bytes:
 
 
 def _key() -> bytes:
-    secret = getattr(settings, "STAMP_PIN_KEY", "") or settings.SECRET_KEY
-    return _derived_key(secret)
+    return _derived_key(current_key())
 
 
 def _mac(key: bytes, serial: str, pin: str) -> str:
@@ -74,3 +73,14 @@ def pin_matches(serial: str, pin: str, stored_hash: str) -> bool:
     if not isinstance(pin, str) or not isinstance(stored_hash, str):
         return False
     return hmac.compare_digest(pin_hash(serial, pin).encode(), stored_hash.encode())
+
+
+def key_fingerprint(secret: str | None = None) -> str:
+    """A short public fingerprint of the PIN key in use (or of `secret`): backups record it, restores compare it."""
+    key = _derived_key(secret) if secret is not None else _key()
+    return hmac.digest(key, b"fingerprint", hashlib.sha256).hex()[:16]
+
+
+def current_key() -> str:
+    """The secret the PIN hashes are keyed with: STAMP_PIN_KEY, else the secret key."""
+    return getattr(settings, "STAMP_PIN_KEY", "") or settings.SECRET_KEY

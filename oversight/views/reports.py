@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -42,8 +42,8 @@ def evaluation_page(request):
         fmt = cleaned.get("fmt") or "pdf"
         job = job_enqueue(
             handler="oversight.evaluation.evaluation_report_job",
-            title=_("Evaluation report %(since)s – %(until)s (%(fmt)s)")
-            % {
+            title=gettext_noop("Evaluation report %(since)s – %(until)s (%(fmt)s)"),
+            title_args={
                 "since": cleaned["since"].strftime("%d/%m/%Y"),
                 "until": cleaned["until"].strftime("%d/%m/%Y"),
                 "fmt": fmt.upper(),

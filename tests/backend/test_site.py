@@ -50,6 +50,42 @@ def test_healthz_reports_postgis_when_the_database_answers(client, db):
     assert "Set-Cookie" not in response
 
 
+@pytest.mark.django_db(transaction=True)
+def test_healthz_says_whether_a_worker_was_heard_from_lately_without_failing_the_check(client):
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from backend.jobs import job_enqueue
+    from backend.models import WorkerHeartbeat
+    from backend.worker import Worker
+
+    nobody = client.get("/healthz")
+    assert nobody.status_code == 200
+    assert nobody.json() | {"postgis": "-"} == {
+        "status": "ok",
+        "database": "ok",
+        "postgis": "-",
+        "worker": "stale",
+        "worker_seen_s": None,
+        "tasks_waiting": 0,
+        "oldest_task_waiting_s": None,
+    }
+    job_enqueue(handler="tests.backend.job_handlers.count_to", title="Count", arguments={"n": 1})
+    Worker(
+        queue_names=["default"], interval=1, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="w1", excluded_queue_names=[],
+    ).beat()  # fmt: skip
+    beating = client.get("/healthz").json()
+    assert (beating["worker"], beating["worker_seen_s"], beating["tasks_waiting"]) == ("ok", 0, 1)
+    silent_since = timezone.now() - datetime.timedelta(seconds=settings.WORKER_STALE_SECONDS + 1)
+    WorkerHeartbeat.objects.update(seen_at=silent_since)
+    silent = client.get("/healthz")
+    assert silent.status_code == 200 and silent.json()["worker"] == "stale"
+    assert silent.json()["worker_seen_s"] >= settings.WORKER_STALE_SECONDS
+
+
 def test_healthz_is_503_when_the_database_is_unreachable(client, db, monkeypatch):
     real = connections["default"]
     broken_settings = {**real.settings_dict, "HOST": "/nonexistent-socket-dir", "PORT": "1"}

@@ -160,3 +160,50 @@ def test_the_report_files_are_made_by_a_background_job_with_progress(client, fmt
     assert job.result["orders"] == 2
     assert Stamp.objects.count() == 6 and CounterfeitReport.objects.count() == 2
     assert Producer.objects.filter(status="approved").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_file_is_private_downloaded_only_by_officials_never_at_its_old_public_path(client, settings):
+    from pathlib import Path
+
+    from django.contrib.auth.models import Group
+
+    from backend import roles
+    from backend.jobs import job_enqueue
+    from backend.roles import roles_sync_permissions
+    from tests.conftest import make_user
+
+    for role in roles.ROLES:  # a transactional test starts from emptied tables
+        Group.objects.get_or_create(name=role)
+    roles_sync_permissions()
+    inspector = f.make_official("inspector")
+    colleague = f.make_official("colleague")
+    places = f.make_map()
+    producer = f.make_producer("HTX Cam sành", commune=places["viet_quang_old"], lat=22.4, lng=104.8)
+    staff = f.make_staff("coop_staff", producer)
+    consumer = make_user("buyer", roles.CONSUMER)
+    job = job_enqueue(
+        handler="oversight.evaluation.evaluation_report_job",
+        title="Evaluation report",
+        owner=inspector,
+        arguments={"since": "2026-01-01", "until": "2026-01-31", "fmt": "csv"},
+    )
+    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    name = job.result_file.name
+    assert name.startswith("jobs/") and name.endswith("/evaluation-2026-01-01-2026-01-31.csv")
+
+    assert not (Path(settings.MEDIA_ROOT) / name).exists()
+    assert (Path(settings.PRIVATE_MEDIA_ROOT) / name).is_file()
+    assert client.get(f"/media/{name}").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/download")["Location"].startswith("/accounts/login/")
+    for outsider in (staff, consumer):
+        client.force_login(outsider)
+        assert client.get(f"/jobs/{job.pk}/download").status_code == 404
+        assert client.get(f"/api/v1/jobs/{job.pk}").status_code == 404
+    for official in (inspector, colleague):
+        client.force_login(official)
+        download = client.get(f"/jobs/{job.pk}/download")
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content).decode("utf-8-sig").startswith("section")

@@ -128,3 +128,102 @@ def test_a_100000_stamp_run_is_filled_by_the_worker_with_progress_and_no_serial_
     ordered = list(Stamp.objects.filter(run=run, number__lte=2000).order_by("number").values_list("serial", flat=True))
     same_start = sum(a[:2] == b[:2] for a, b in itertools.pairwise(ordered))
     assert same_start < 20  # expected ≈ 2000 / 1024 ≈ 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_runs_progress_reads_in_each_viewers_language(official, approved_producer, client, api_client):
+    from django.utils import translation
+
+    run = issue(official, approved_producer, quantity=1500)
+    with translation.override("vi"):  # the worker's own language does not decide what viewers read
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    job = Job.objects.get(pk=run.job.pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    client.force_login(official)
+
+    english = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    vietnamese = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+    producer = approved_producer.name
+    assert f"Issuing 1,500 stamps to {producer}" in english
+    assert "1,500 stamps issued. The PIN list can be downloaded once from the run&#x27;s page." in english
+    assert f"Cấp 1.500 tem cho {producer}" in vietnamese
+    assert "Đã cấp 1.500 tem. Danh sách mã PIN có thể tải về một lần từ trang của đợt tem." in vietnamese
+    api_client.force_authenticate(official)
+    api = api_client.get(f"/api/v1/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (api["title"], api["message"]) == (
+        f"Issuing 1,500 stamps to {producer}",
+        "1,500 stamps issued. The PIN list can be downloaded once from the run's page.",
+    )
+    assert (
+        api_client.get(f"/api/v1/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="vi")
+        .json()["message"]
+        .startswith("Đã cấp 1.500 tem.")
+    )
+
+
+def interrupt_fill(run: StampRun, monkeypatch, *, after: int) -> None:
+    """What a worker killed after `after` committed stamps leaves behind: those stamps, the run still issuing."""
+    from backend.jobs import JobLost
+    from tracing.services import stamps as stamp_services
+
+    monkeypatch.setattr(stamp_services, "COPY_CHUNK", 500)
+
+    def progress(done, total=None, message="", **figures):
+        if done >= after:
+            raise JobLost("killed")
+
+    with pytest.raises(JobLost):
+        stamp_services.stamp_run_fill(run=run, progress=progress)
+    assert Stamp.objects.filter(run=run).count() == after
+    assert StampRun.objects.get(pk=run.pk).status == StampRun.Status.ISSUING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_worker_died_is_filled_again_whole_with_one_pin_list(official, approved_producer, monkeypatch):
+    from backend.jobs import jobs_recover
+    from tests.backend.test_jobs import as_if_its_worker_died
+
+    run = issue(official, approved_producer, quantity=1500)
+    interrupt_fill(run, monkeypatch, after=500)
+    as_if_its_worker_died(run.job)
+
+    jobs_recover()
+    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+    job = Job.objects.get(pk=run.job.pk)
+    run.refresh_from_db()
+    assert (job.status, job.attempts) == (Job.Status.SUCCEEDED, 2)
+    assert run.status == StampRun.Status.ISSUED
+    stamps = dict(Stamp.objects.filter(run=run).values_list("serial", "pin_hash"))
+    assert len(stamps) == 1500
+    assert sorted(Stamp.objects.filter(run=run).values_list("number", flat=True)) == list(range(1, 1501))
+    _name, data = services.stamp_run_pins_take(by=official, run=run)
+    listed = {row["serial"]: row["pin"] for row in csv.DictReader(io.StringIO(data.decode()))}
+    assert set(listed) == set(stamps)
+    assert all(pins.pin_matches(serial, pin, stamps[serial]) for serial, pin in listed.items())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_worker_died_too_often_is_failed_emptied_and_issued_again_from_the_job_page(
+    official, approved_producer, monkeypatch, client
+):
+    from backend.jobs import jobs_recover
+    from tests.backend.test_jobs import as_if_its_worker_died
+
+    run = issue(official, approved_producer, quantity=1500)
+    interrupt_fill(run, monkeypatch, after=1000)
+    as_if_its_worker_died(run.job, attempts=3)
+
+    jobs_recover()
+
+    run.refresh_from_db()
+    assert run.status == StampRun.Status.FAILED and not Stamp.objects.filter(run=run).exists()
+    client.force_login(official)
+    page = client.get(f"/tem/dot/{run.pk}/").content.decode()
+    assert f"/jobs/{run.job.pk}/" in page
+    assert client.post(f"/jobs/{run.job.pk}/retry").status_code == 302
+    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    run.refresh_from_db()
+    assert run.status == StampRun.Status.ISSUED and Stamp.objects.filter(run=run).count() == 1500
+    assert run.pins_available

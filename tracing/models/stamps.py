@@ -9,29 +9,19 @@ also appends a StampEvent; nothing else saves a Stamp.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
-from django.core.files.storage import FileSystemStorage
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.storage import private_storage  # the clear PIN lists; migration 0002 names it here
 from tracing import access
 from tracing.uploads import UploadPath
 
 #: Largest run an official may issue at once.
 MAX_RUN_SIZE = 100_000
-
-
-def private_storage() -> FileSystemStorage:
-    """Files never served under MEDIA_URL: the clear PIN lists. Beside MEDIA_ROOT, in `<media>-private/`."""
-    root = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
-    if not root:
-        media = Path(settings.MEDIA_ROOT)
-        root = media.with_name(media.name + "-private")
-    return FileSystemStorage(location=str(root), base_url=None)
 
 
 class StampStatus(models.TextChoices):

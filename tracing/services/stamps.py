@@ -29,9 +29,21 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from backend.jobs import JobLost, job_enqueue
 from tracing import access, codes, digital_link, pins, printing
-from tracing.models import Batch, Certificate, Producer, Product, Stamp, StampEvent, StampRun
+from tracing.models import (
+    Batch,
+    Certificate,
+    CounterfeitReport,
+    Producer,
+    Product,
+    Stamp,
+    StampEvent,
+    StampRun,
+    SuspicionFlag,
+)
 from tracing.models.stamps import MAX_RUN_SIZE, SoldVia, StampStatus, stamped_count, units_allowed
 from tracing.services.common import raise_if, require_manager, require_official
 
@@ -221,11 +233,10 @@ def stamps_issue(
     if background is None:
         background = quantity > INLINE_RUN_MAX
     if background:
-        from backend.jobs import job_enqueue
-
         run.job = job_enqueue(
             handler="tracing.jobs.stamp_run_fill_job",
-            title=_("Issuing %(count)s stamps to %(producer)s") % {"count": f"{quantity:,}", "producer": producer.name},
+            title=gettext_noop("Issuing %(count)s stamps to %(producer)s"),
+            title_args={"count": quantity, "producer": producer.name},
             owner=by,
             arguments={"run_id": run.pk},
             total=quantity,
@@ -304,11 +315,7 @@ def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampR
                             future = None
                     pairs.extend(chunk_pairs)
                     if progress:
-                        progress(
-                            len(pairs),
-                            total,
-                            _("%(done)s of %(total)s stamps") % {"done": f"{len(pairs):,}", "total": f"{total:,}"},
-                        )
+                        progress(len(pairs), total, gettext_noop("%(done)s of %(total)s stamps"))
                 if drawn is not None:
                     rows, chunk_pairs = drawn
                     future = loader.submit(_copy_committed, rows) if pipelined else None
@@ -324,14 +331,59 @@ def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampR
             run.status = StampRun.Status.ISSUED
             run.save(update_fields=["pins_file", "status"])
             _log(run_id=run.pk, action=StampEvent.Action.ISSUED, actor=run.issued_by, ranges=[[1, total]], count=total)
+    except JobLost:
+        raise  # another worker took the run over (and its stamps): nothing here is ours to remove
     except BaseException:
         log.exception("filling stamp run %s failed", run.pk)
         with transaction.atomic():
-            Stamp.objects.filter(run=run).delete()
+            _remove_unfinished_stamps(run.pk)
             StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.FAILED)
         run.status = StampRun.Status.FAILED
         raise
     return run
+
+
+def _remove_unfinished_stamps(run_id: int) -> int:
+    """Delete the stamps of a run that was never issued (inside the caller's transaction); returns how many.
+
+    In SQL, not through the ORM, which would load every row (tens of thousands) to look for rows that
+    refer to them; flags and reports are cleared first, and the database's own foreign keys refuse
+    the delete if anything else (a scan, an inspection) still refers to one of them.
+    """
+    SuspicionFlag.objects.filter(stamp__run_id=run_id).delete()
+    CounterfeitReport.objects.filter(stamp__run_id=run_id).update(stamp=None)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tracing_stamp WHERE run_id = %s", [run_id])
+        return cursor.rowcount
+
+
+def stamp_run_reset(*, run: StampRun) -> StampRun:
+    """Undo an unfinished fill so that the run can be filled again from its first stamp.
+
+    For a run not issued (a background fill that failed or whose worker died): its stamps were never
+    printed nor activated (both need an issued run), and their PINs existed only in the memory of the
+    interrupted worker, so they are deleted rather than resumed. Refused for an issued run.
+    """
+    with transaction.atomic():
+        locked = StampRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == StampRun.Status.ISSUED:
+            raise ValueError(f"stamp run {run.pk} is issued: its stamps stay")
+        removed = _remove_unfinished_stamps(locked.pk)
+        StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.ISSUING)
+    if removed:
+        log.warning("stamp run %s: removed %s stamps of an unfinished fill", run.pk, removed)
+    run.status = StampRun.Status.ISSUING
+    return run
+
+
+def stamp_run_abandon(*, run_id: int) -> None:
+    """A run whose fill will not be tried again: its partial stamps removed, the run marked failed."""
+    with transaction.atomic():
+        locked = StampRun.objects.select_for_update().filter(pk=run_id).first()
+        if locked is None or locked.status == StampRun.Status.ISSUED:
+            return
+        _remove_unfinished_stamps(run_id)
+        StampRun.objects.filter(pk=run_id).update(status=StampRun.Status.FAILED)
 
 
 @transaction.atomic
@@ -537,9 +589,6 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
 
     One PDF for up to PRINT_SINGLE_PDF_MAX labels, else a ZIP of PDF parts rendered on all cores.
     """
-    from backend.jobs import job_enqueue
-    from tracing import printing
-
     if not can_print(by, run):
         raise PermissionDenied(_("Only the producer's staff or an official may print these labels."))
     errors: dict = {}
@@ -554,7 +603,8 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
     raise_if(errors)
     return job_enqueue(
         handler="tracing.jobs.stamp_labels_print_job",
-        title=_("Labels %(first)d–%(last)d of run %(run)d") % {"first": first, "last": last, "run": run.pk},
+        title=gettext_noop("Labels %(first)s–%(last)s of run %(run)s"),
+        title_args={"first": first, "last": last, "run": str(run.pk)},
         owner=by,
         arguments={"run_id": run.pk, "first": first, "last": last, "layout": layout, "user_id": by.pk},
         total=0,
@@ -597,8 +647,10 @@ __all__ = [
     "parse_code_list",
     "runs_visible_to",
     "stamp_confirm_copied",
+    "stamp_run_abandon",
     "stamp_run_fill",
     "stamp_run_pins_take",
+    "stamp_run_reset",
     "stamp_url",
     "stamps_activate",
     "stamps_issue",

@@ -1,6 +1,6 @@
 """Expire unpaid bank-transfer orders past their deadline (releasing their stock) and drop stale anonymous carts.
 
-Run it every few minutes (cron, a systemd timer, or a loop beside `db_worker`):
+Run it every few minutes (cron, a systemd timer, or a loop beside `manage.py worker`):
     python manage.py expire_orders
 """
 
