@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend import api, job_views, views
+from tracing import resolver_views
+
+register_converter(resolver_views.CompressedLinkConverter, "gs1compressed")
 
 api_v1 = [
     path("", api.ApiRootView.as_view(), name="api-root"),
@@ -37,6 +40,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # A compressed GS1 Digital Link (one segment that decompresses as one; anything else falls through).
+    path("<gs1compressed:segment>", resolver_views.compressed_view, name="gs1-compressed"),
     re_path(r"^api/", views.error_404),
 ]
 

@@ -14,11 +14,13 @@ import string
 
 from django.utils.translation import gettext as _
 
+from tracing import gs1_ai
+
 #: Lengths of the GTIN family: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13), GTIN-14.
 GTIN_LENGTHS = (8, 12, 13, 14)
 
-#: GS1 AI encodable character set 82 (GS1 General Specifications figure 7.11-1).
-CSET82 = frozenset("!\"%&'()*+,-./" + string.digits + ":;<=>?" + string.ascii_uppercase + "_" + string.ascii_lowercase)
+#: GS1 AI encodable character set 82 (GS1 General Specifications figure 7.11-1), as the AI table defines it.
+CSET82 = frozenset(gs1_ai.CSET82)
 
 #: Maximum length of AI 10 (batch/lot) and AI 21 (serial number): X..20.
 LOT_MAX_LENGTH = 20
