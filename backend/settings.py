@@ -252,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The GS1 resolver's routes are plain Django views at the site's root: documented by a hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracing.api.resolver_schema.add_resolver_paths",
+    ],
 }
 
 # Maps -----------------------------------------------------------------------------------------

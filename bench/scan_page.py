@@ -62,7 +62,8 @@ def prepare_stamps(count: int) -> list[str]:
     if not product.gtin:  # the GS1 Digital Link form (--form dl) needs one; /t/ pages are the same with it
         from tracing import gs1
 
-        product = services.product_update(by=staff, product=product, gtin="893850099999" + gs1.gtin_check_digit("893850099999"))
+        gtin = "893850099999" + gs1.gtin_check_digit("893850099999")
+        product = services.product_update(by=staff, product=product, gtin=gtin)
     serials = list(Stamp.objects.filter(batch=batch, status="activated").values_list("serial", flat=True)[:count])
     if len(serials) < count:
         run = services.stamps_issue(by=official, producer=producer, product=product, quantity=count, background=False)

@@ -214,7 +214,8 @@ def link_header(canonical: str, *, uncompressed: str | None = None) -> str:
         f'<{canonical}>; rel="canonical"',
     ]
     if uncompressed:
-        parts.append(f'<{uncompressed}>; rel="owl:sameAs"')
+        # First: GS1's test suite reads the first link that names the uncompressed URI.
+        parts.insert(0, f'<{uncompressed}>; rel="owl:sameAs"')
     return ", ".join(parts)
 
 

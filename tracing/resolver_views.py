@@ -169,7 +169,7 @@ def resolve_request(request, path: str, raw_query: str) -> HttpResponse:
         return _error(request, message, "no_link", 404, link=header)
     passed_on = _passed_on(raw_query)
     if target.same_page:  # the scan page is this very URI: the look is recorded when it is fetched
-        return _redirect(_with_query(canonical_path, passed_on), 307, link=header)
+        return _redirect(_with_query(canonical, passed_on), 307, link=header)
     look = None
     if request.method == "GET" and link.serial is not None:
         look = record_look(request, link.serial, link=link)

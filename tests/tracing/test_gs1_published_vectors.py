@@ -21,8 +21,8 @@ import re
 
 import pytest
 
-from tracing import dl_compression, gs1_ai
 from tracing import digital_link as dl
+from tracing import dl_compression, gs1_ai
 
 STRICT = {}
 ALIASES = {"aliases": True}
@@ -189,7 +189,12 @@ SYNTAX_ENGINE_PARSE = [
     ),
     (True, "https://id.gs1.org/414/9520123456788", "^4149520123456788", STRICT),
     (True, "https://id.gs1.org/414/9520123456788/254/32a%2Fb", "^414952012345678825432a/b", STRICT),
-    (True, "https://example.com/8004/9520614141234567?01=9520123456788", "^80049520614141234567^0109520123456788", STRICT),
+    (
+        True,
+        "https://example.com/8004/9520614141234567?01=9520123456788",
+        "^80049520614141234567^0109520123456788",
+        STRICT,
+    ),
     # AI in query params that should be in the path info
     (False, "https://example.com/01/09520123456788?10=ABC123", "", STRICT),
     # This is fine because we chose an alternate key qualifier
@@ -521,8 +526,8 @@ CSUMALPHA = [
     (True, "00000!HV"),
     (True, "99999zzzzzzzzzzzzzzzzzzT2"),
     (True, "99999zzzzzzzzzzzzzzzzzzT2"),
-    (True, "12345678901234567890123456789012345678901234567890" "12345678901234567890123456789012345678901234567HA"),
-    (False, "12345678901234567890123456789012345678901234567890" "123456789012345678901234567890123456789012345678ZZ"),
+    (True, "1234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567HA"),
+    (False, "12345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678ZZ"),
     (False, " 2345678901234567890123NT"),
     (False, "123456789 1234567890123NT"),
     (False, "1234567890123456789012 NT"),
@@ -583,9 +588,7 @@ def test_digital_link_js_compresses_without_optimisations_or_other_pairs():
 
 def test_digital_link_js_reads_a_compressed_uri_with_a_custom_attribute():
     """DigitalLink Creation: should create from string - compressed URI."""
-    parsed = dl.parse_uri(
-        "https://gs1.evrythng.com/HxHKVAdpQhCTxbrOF_yEFcx_4a2GeAh1mFOZkChg6Z8pgcEMEWpMganmIQ"
-    )
+    parsed = dl.parse_uri("https://gs1.evrythng.com/HxHKVAdpQhCTxbrOF_yEFcx_4a2GeAh1mFOZkChg6Z8pgcEMEWpMganmIQ")
     assert _uncompressed(parsed, "gs1.evrythng.com") == (
         "https://gs1.evrythng.com/01/09780345418913/10/38737643/21/58943?15=230911&thngId=U5mQKGDpnymBwQwRakyBqeYh"
     )
