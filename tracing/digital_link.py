@@ -32,6 +32,7 @@ a link with a redirect to its canonical form (:meth:`ParsedLink.canonical_path`)
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
@@ -206,13 +207,18 @@ class DigitalLinkPath:
         return _build_path(serial=self.serial, gtin14=self.gtin14, lot=self.lot)
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]*\Z")
+
+
 def encode_value(value: str) -> str:
     """A value as a path segment: every character outside ``A-Z a-z 0-9 - . _ ~`` percent-encoded."""
-    return quote(value, safe="")
+    return value if _UNRESERVED.match(value) else quote(value, safe="")
 
 
 def decode_component(raw: str, *, query: bool = False) -> str:
     """A path segment or query value percent-decoded (``+`` a space in a query); non-UTF-8 bytes as Latin-1."""
+    if "%" not in raw and not (query and "+" in raw):
+        return raw
     data = unquote_to_bytes(raw.replace("+", " ") if query else raw)
     try:
         return data.decode("utf-8")
@@ -223,7 +229,12 @@ def decode_component(raw: str, *, query: bool = False) -> str:
 _NOT_URI_CHARS = gettext_noop("This link contains characters that are not allowed in a web address: %(chars)s.")
 
 
+_URI_TEXT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
+
+
 def _check_characters(text: str) -> None:
+    if _URI_TEXT.match(text):
+        return
     bad = sorted({c for c in text if c not in URI_CHARACTERS})
     if bad:
         raise InvalidCharactersError(_(_NOT_URI_CHARS) % {"chars": " ".join(repr(c) for c in bad[:5])})
@@ -344,6 +355,7 @@ def _finish(
     trailing_slash: bool = False,
     extra_others: tuple = (),
 ) -> ParsedLink:
+    today = today or datetime.date.today()
     _check_path_sequence(path)
     for ai, value in path:
         _validate(ai, value, today)
@@ -535,6 +547,8 @@ def build_url(site_url: str, *, serial: str, gtin14: str | None = None, lot: str
 
 
 def _our_serial(value: str) -> str:
+    if codes.serial_is_well_formed(value):  # as printed: most scans
+        return value
     serial = codes.normalise_serial(value)
     if not codes.serial_is_well_formed(serial):
         raise MalformedSerialError(
@@ -549,6 +563,8 @@ def short_form_serial(raw_code: str) -> tuple[str, bool]:
     The code follows AI 21's rules (character set 82, 1-20 characters; else BadSerialError, 400)
     and must then be one of our serials once normalised (else MalformedSerialError, 404).
     """
+    if codes.serial_is_well_formed(raw_code):  # as printed: most scans (our alphabet is within CSET 82)
+        return raw_code, True
     _check_characters(raw_code)
     if raw_code == "":
         raise MissingSerialError(_("This link does not contain a stamp code."))
@@ -572,21 +588,31 @@ def stamp_link(parsed: ParsedLink) -> DigitalLinkPath:
             _("This GS1 Digital Link identifies something else than a product (GS1 application identifier (%(ai)s)).")
             % {"ai": parsed.key}
         )
-    ais = [ai for ai, _v in parsed.path]
-    if AI_CPV in ais or "235" in ais:
+    values = dict(parsed.path)
+    if AI_CPV in values or "235" in values:
         raise NotAStampLinkError(
             _("This link uses GS1 application identifier (%(ai)s), which stamp links do not use.")
-            % {"ai": AI_CPV if AI_CPV in ais else "235"}
+            % {"ai": AI_CPV if AI_CPV in values else "235"}
         )
-    serial_value = parsed.value(AI_SERIAL) if AI_SERIAL in ais else None
-    serial = _our_serial(serial_value) if serial_value is not None else None
-    lot = dict(parsed.path).get(AI_LOT)
-    return DigitalLinkPath(gtin14=parsed.value(AI_GTIN), lot=lot, serial=serial, parsed=parsed)
+    serial = values.get(AI_SERIAL)
+    if serial is not None:
+        serial = _our_serial(serial)
+    return DigitalLinkPath(gtin14=values[AI_GTIN], lot=values.get(AI_LOT), serial=serial, parsed=parsed)
 
 
 def canonical_stamp_path(link: DigitalLinkPath) -> str:
-    """The path the resolver answers this link at (GTIN-14, canonical serial, minimal encoding)."""
-    return _build_path(serial=link.serial, gtin14=link.gtin14, lot=link.lot)
+    """The path the resolver answers this link at (GTIN-14, canonical serial, minimal encoding).
+
+    The parts were validated when the link was read, so they are only put together here.
+    """
+    if link.gtin14 is None:
+        return f"/{SHORT_FORM}/{link.serial}"
+    path = f"/{AI_GTIN}/{link.gtin14}"
+    if link.lot is not None:
+        path += f"/{AI_LOT}/{encode_value(link.lot)}"
+    if link.serial is not None:
+        path += f"/{AI_SERIAL}/{link.serial}"
+    return path
 
 
 def parse_stamp_path(raw_path: str, raw_query: str = "") -> DigitalLinkPath:

@@ -316,8 +316,14 @@ def validate(ai: str, value: str, *, today: datetime.date | None = None) -> AIEn
     """Check *value* against the format of *ai*; return the AI's entry or raise AIValueError.
 
     Each component takes its share of the value in order (a fixed length, or what remains up to its
-    maximum); optional trailing components may be absent.
+    maximum); optional trailing components may be absent. Valid values are remembered (a scan
+    checks the same GTINs and lots again and again); a refusal is worked out (and worded) each time.
     """
+    return _validated(ai, value, today or datetime.date.today())
+
+
+@functools.lru_cache(maxsize=8192)
+def _validated(ai: str, value: str, today: datetime.date) -> AIEntry:
     entry = lookup(ai)
     if entry is None:
         raise AIValueError(_("(%(ai)s) is not a GS1 application identifier.") % {"ai": ai})
@@ -357,22 +363,35 @@ def _matches(pattern: str, ai: str) -> bool:
 
 def check_associations(ais: list[str]) -> None:
     """GS1 General Specifications §4.14: raise AIValueError for a missing required or an excluded partner AI."""
+    problem = _association_problem(tuple(ais))
+    if problem is None:
+        return
+    kind, ai, detail = problem
+    if kind == "ex":
+        raise AIValueError(
+            _("GS1 application identifiers (%(ai)s) and (%(other)s) cannot be used together.")
+            % {"ai": ai, "other": detail}
+        )
+    needed = " " + _("or") + " "
+    raise AIValueError(
+        _("GS1 application identifier (%(ai)s) needs (%(needed)s) beside it.")
+        % {"ai": ai, "needed": needed.join("+".join(group) for group in detail)}
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _association_problem(ais: tuple[str, ...]):
+    """The first association broken by this set of AIs: ("ex", ai, other), ("req", ai, alternatives), or None."""
     present = set(ais)
     for ai in ais:
         entry = lookup(ai)
         if entry is None:
             continue
         for pattern in entry.excludes:
-            clash = next((other for other in present if other != ai and _matches(pattern, other)), None)
+            clash = next((other for other in sorted(present) if other != ai and _matches(pattern, other)), None)
             if clash is not None:
-                raise AIValueError(
-                    _("GS1 application identifiers (%(ai)s) and (%(other)s) cannot be used together.")
-                    % {"ai": ai, "other": clash}
-                )
+                return ("ex", ai, clash)
         for alternatives in entry.requires:
             if not any(all(any(_matches(p, other) for other in present) for p in group) for group in alternatives):
-                needed = " " + _("or") + " "
-                raise AIValueError(
-                    _("GS1 application identifier (%(ai)s) needs (%(needed)s) beside it.")
-                    % {"ai": ai, "needed": needed.join("+".join(group) for group in alternatives)}
-                )
+                return ("req", ai, alternatives)
+    return None

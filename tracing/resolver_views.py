@@ -24,7 +24,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from backend.api_errors import error_body
 from tracing import digital_link, dl_compression, resolver
@@ -52,7 +54,7 @@ class CompressedLinkConverter:
 
 
 def _preferred(request) -> str:
-    if not request.META.get("HTTP_ACCEPT"):
+    if "json" not in request.META.get("HTTP_ACCEPT", ""):  # a browser's Accept: no need to weigh it
         return "text/html"
     return request.get_preferred_type(_OFFERED) or "text/html"
 
@@ -61,7 +63,7 @@ def _finish(response, *, link: str | None = None):
     resolver.add_cors(response)
     if link:
         response["Link"] = link
-    response["Vary"] = "Accept, Accept-Language"
+    patch_vary_headers(response, ("Accept", "Accept-Language"))
     return response
 
 
@@ -117,11 +119,13 @@ def _with_query(href: str, query: str) -> str:
     return base + hash_mark + fragment
 
 
+@csrf_exempt  # it accepts no unsafe method: other methods get 405 (with Allow), not the CSRF page
 def digital_link_view(request):
     """``/01/{gtin}[/10/{lot}][/21/{serial}]`` (and every other path that starts with a GS1 AI)."""
     return resolve_request(request, raw_path(request), request.META.get("QUERY_STRING", ""))
 
 
+@csrf_exempt
 def compressed_view(request, segment: str):
     """``/{compressed}``: a compressed GS1 Digital Link, answered like the URI it stands for."""
     return resolve_request(request, "/" + segment, request.META.get("QUERY_STRING", ""))
@@ -191,6 +195,7 @@ def _linkset_response(request, link, preferred: str, header: str) -> HttpRespons
     return _finish(response, link=header)
 
 
+@csrf_exempt
 def description_file(request):
     """``/.well-known/gs1resolver``: the GS1 resolver description file (GS1-Conformant Resolver standard)."""
     if request.method == "OPTIONS":
