@@ -293,7 +293,8 @@ def run_probe(probe: str, client, dl: str) -> str:
         return "pass" if links and re.search(r"rel=.owl:sameAs", links[0]) else "fail"
     if probe == "varyAccept":
         response = head(client, u + "?linkType=all", HTTP_ACCEPT="application/json")
-        return "pass" if "Accept" in response.get("Vary", "") else "warn"
+        vary = [value.strip() for value in response.get("Vary", "").split(",")]
+        return "pass" if "Accept" in vary else "warn"  # the suite: vary == 'Accept' (not Accept-Language)
     if probe == "listAsJSON":
         response = get(client, u + "?linkType=all", HTTP_ACCEPT="application/json")
         return "pass" if response["Content-Type"] == "application/json" and response.json() else "fail"
