@@ -292,6 +292,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No badge image from validator.swagger.io: the page loads nothing from other sites (CSP img-src).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The GS1 resolver's routes are plain Django views at the site's root: documented by a hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracing.api.resolver_schema.add_resolver_paths",
+    ],
 }
 
 # Maps -----------------------------------------------------------------------------------------

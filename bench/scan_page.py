@@ -59,6 +59,11 @@ def prepare_stamps(count: int) -> list[str]:
             services.batch_event_add(
                 by=staff, batch=batch, event_type=step, occurred_at=timezone.now() - datetime.timedelta(days=days)
             )
+    if not product.gtin:  # the GS1 Digital Link form (--form dl) needs one; /t/ pages are the same with it
+        from tracing import gs1
+
+        gtin = "893850099999" + gs1.gtin_check_digit("893850099999")
+        product = services.product_update(by=staff, product=product, gtin=gtin)
     serials = list(Stamp.objects.filter(batch=batch, status="activated").values_list("serial", flat=True)[:count])
     if len(serials) < count:
         run = services.stamps_issue(by=official, producer=producer, product=product, quantity=count, background=False)
@@ -113,6 +118,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--history", type=int, default=100_000, help="scans of other stamps already recorded")
+    parser.add_argument(
+        "--form", choices=("t", "dl"), default="t", help="scan /t/{serial} or the GS1 Digital Link /01/…/10/…/21/…"
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -121,6 +129,10 @@ def main(argv=None) -> dict:
     setup_django(url)
     serials = prepare_stamps(args.stamps)
     from django.db import connection
+
+    from tracing.models import Stamp
+
+    gtin = Stamp.objects.select_related("run__product").get(serial=serials[0]).run.product.gtin
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM hg_cache")
@@ -131,7 +143,10 @@ def main(argv=None) -> dict:
     history = background_history(serials, args.history)
     connection.close()
     rng = random.Random(7)
-    scan_paths = [f"/t/{rng.choice(serials)}" for _ in range(args.requests)]
+    if args.form == "dl":
+        scan_paths = [f"/01/{gtin}/10/BENCH-01/21/{rng.choice(serials)}" for _ in range(args.requests)]
+    else:
+        scan_paths = [f"/t/{rng.choice(serials)}" for _ in range(args.requests)]
     health_paths = ["/healthz"] * args.requests
 
     def client_for(port):
@@ -165,7 +180,8 @@ def main(argv=None) -> dict:
                 speed[name] = len(paths) / seconds
             round_ratios.append(speed["scan"] / speed["healthz"])
     results["healthz"] = common.summary("/healthz", *totals["healthz"])
-    results["scan"] = common.summary("/t/{serial} (recorded)", *totals["scan"])
+    label = "/01/{gtin}/10/{lot}/21/{serial} (recorded)" if args.form == "dl" else "/t/{serial} (recorded)"
+    results["scan"] = common.summary(label, *totals["scan"])
     ratio = results["scan"]["per_second"] / results["healthz"]["per_second"]
     results["ratio"] = round(ratio, 2)
     results["round_ratios"] = [round(r, 2) for r in round_ratios]

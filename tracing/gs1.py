@@ -5,7 +5,9 @@ typing a GTIN, a consumer opening a mistyped Digital Link).
 
 References: GS1 General Specifications §7.9 (check digit calculation, "mod 10" with weights 3 and 1
 from the right) and §7.11 (figure 7.11-1, "GS1 AI encodable character set 82": the characters
-allowed in alphanumeric AI values such as AI 10 and AI 21, each at most 20 characters long).
+allowed in alphanumeric AI values such as AI 10 and AI 21, each at most 20 characters long). The
+character set comes from tracing.gs1_ai, which reads every AI's format from GS1's syntax
+dictionary; links are parsed by tracing.digital_link, these functions serve forms and printing.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import string
 
 from django.utils.translation import gettext as _
 
+from tracing import gs1_ai
+
 #: Lengths of the GTIN family: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13), GTIN-14.
 GTIN_LENGTHS = (8, 12, 13, 14)
 
-#: GS1 AI encodable character set 82 (GS1 General Specifications figure 7.11-1).
-CSET82 = frozenset("!\"%&'()*+,-./" + string.digits + ":;<=>?" + string.ascii_uppercase + "_" + string.ascii_lowercase)
+#: GS1 AI encodable character set 82 (GS1 General Specifications figure 7.11-1), as the AI table defines it.
+CSET82 = frozenset(gs1_ai.CSET82)
 
 #: Maximum length of AI 10 (batch/lot) and AI 21 (serial number): X..20.
 LOT_MAX_LENGTH = 20
@@ -106,14 +110,13 @@ def _messages(kind: str) -> tuple[str, str, str]:
 def _check_cset82(value: str, *, max_length: int, kind: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{kind} must be a string, not {type(value).__name__}")
-    empty, too_long, bad_chars = _messages(kind)
     if not value:
-        raise ValueError(empty)
+        raise ValueError(_messages(kind)[0])
     if len(value) > max_length:
-        raise ValueError(too_long % {"max": max_length, "count": len(value)})
+        raise ValueError(_messages(kind)[1] % {"max": max_length, "count": len(value)})
     bad = sorted({c for c in value if c not in CSET82})
     if bad:
-        raise ValueError(bad_chars % {"chars": " ".join(repr(c) for c in bad)})
+        raise ValueError(_messages(kind)[2] % {"chars": " ".join(repr(c) for c in bad)})
     return value
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import BinaryIO, TextIO
 
+from django.utils.translation import gettext as _
 from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -53,8 +54,11 @@ FONT_TEXT = "HGSans"
 FONT_NAME = "HGSans-Bold"
 FONT_SERIAL = "HGMono-Bold"
 
-#: Smallest QR module printed: below ~0.3 mm phone cameras struggle and printers smear the modules.
-MIN_MODULE_MM = 0.3
+#: Smallest QR module (X-dimension) printed: GS1's minimum for QR codes, 0.396 mm (GS1 General
+#: Specifications §5.12.3, symbol specification tables: 2D symbols are printed at 1.5 times the
+#: 0.264 mm minimum of linear symbols). Below it phone cameras and scanners misread the code.
+MIN_MODULE_MM = 0.396
+
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -107,6 +111,11 @@ class LabelLayout:
             raise ValueError("the padding leaves no room on the label")
 
     @property
+    def qr_box(self) -> float:
+        """The side of the QR code's square on a label (mm, quiet zone included)."""
+        return min(self.label_height - 2 * self.padding, (self.label_width - 2 * self.padding) * 0.62)
+
+    @property
     def per_page(self) -> int:
         return self.columns * self.rows
 
@@ -148,6 +157,30 @@ def layout_named(name: str) -> LabelLayout:
         return PRESETS[name]
     except KeyError:
         raise ValueError(f"unknown label layout {name!r}; choose one of {', '.join(PRESETS)}") from None
+
+
+class LabelTooSmall(ValueError):
+    """A layout on which a label's QR code would be printed with modules under MIN_MODULE_MM (message for people)."""
+
+
+def module_mm(layout: LabelLayout, url: str) -> float:
+    """The width of one QR module (mm) when *url*'s code fills the QR box of a *layout* label."""
+    modules, _pixels = qr.qr_bitmap(url)
+    return layout.qr_box / modules
+
+
+def check_layout(layout: LabelLayout, url: str) -> None:
+    """Raise LabelTooSmall if *url*'s QR code would be printed too small for GS1 on a *layout* label."""
+    module = module_mm(layout, url)
+    if module < MIN_MODULE_MM:
+        raise LabelTooSmall(
+            _(
+                "On the label layout %(layout)s this QR code would be printed with modules of %(module).2f mm, "
+                "under the %(minimum)s mm minimum of GS1 for QR codes: phones and scanners could fail to read it. "
+                "Choose a larger label layout."
+            )
+            % {"layout": layout.name, "module": module, "minimum": f"{MIN_MODULE_MM:.3f}"}
+        )
 
 
 _registered = False
@@ -220,7 +253,7 @@ class _LabelPainter:
         self.layout = layout
         self.caption = caption
         pad = layout.padding
-        self.qr_box = min(layout.label_height - 2 * pad, (layout.label_width - 2 * pad) * 0.62)
+        self.qr_box = layout.qr_box
         self.text_x = pad + self.qr_box
         self.text_w = layout.label_width - self.text_x - pad
         self.text_top = layout.label_height - pad
@@ -246,10 +279,7 @@ class _LabelPainter:
         modules, pixels = qr.qr_bitmap(url)
         module = self.qr_box / modules
         if module < MIN_MODULE_MM:
-            raise ValueError(
-                f"the label {self.layout.name} is too small for this QR code: modules of {module:.2f} mm "
-                f"(at least {MIN_MODULE_MM} mm are needed); choose a larger label"
-            )
+            check_layout(self.layout, url)
         m = module * mm
         left = (x + self.layout.padding) * mm
         top = (y + self.layout.padding + self.qr_box) * mm

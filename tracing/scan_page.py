@@ -67,7 +67,7 @@ VERDICT_CLASSES = {
 # Letters and digits only, so that escaping and URL quoting leave it alone.
 _NONCE = secrets.token_hex(8)
 _SLOT_RE = re.compile(rf"HG{_NONCE}([A-Z]+)HG")
-SLOTS = ("SERIAL", "GROUPED", "PATH", "URL", "CSRF", "SCANTOKEN", "COUNT", "SCANLINE", "CONFIRMED", "SOLD")
+SLOTS = ("SERIAL", "GROUPED", "PATH", "URL", "CSRF", "SCANTOKEN", "COUNT", "SCANLINE", "CONFIRMED", "SOLD", "LINKDATA")
 
 
 def _slot(name: str) -> str:
@@ -199,10 +199,11 @@ def _shape(outcome, values: dict[str, str]) -> dict:
         "copy_confirmed": outcome.copy_confirmed,
         "already_confirmed": bool(values["CONFIRMED"]),
         "sold": bool(values["SOLD"]),
+        "link_data": bool(values["LINKDATA"]),
     }
 
 
-def _values(request, outcome, host: str) -> dict[str, str]:
+def _values(request, outcome, host: str, link_data: str) -> dict[str, str]:
     """The per-scan values (as text: the template, or the fast path, escapes them)."""
     stamp = outcome.stamp
     path = request.get_full_path()
@@ -218,6 +219,8 @@ def _values(request, outcome, host: str) -> dict[str, str]:
         "SCANLINE": scan_line(outcome),
         "CONFIRMED": scan_services.already_confirmed_message(stamp) if stamp.confirmed_at else "",
         "SOLD": scan_services.sold_message(stamp),
+        # The GS1 data attributes of the link (e.g. an expiry date), described: tracing.resolver.
+        "LINKDATA": link_data,
     }
 
 
@@ -246,6 +249,7 @@ def _context(request, outcome, values: dict[str, str], shape: dict, *, full_stam
         "scan_line": values["SCANLINE"],
         "already_confirmed": values["CONFIRMED"] if shape["already_confirmed"] else "",
         "sold_message": values["SOLD"] if shape["sold"] else "",
+        "link_data": values["LINKDATA"] if shape["link_data"] else "",
         "batch": batch,
         "product": product,
         "producer": producer,
@@ -289,15 +293,20 @@ def _key(request, outcome, shape: dict, host: str) -> tuple:
         shape["copy_confirmed"],
         shape["already_confirmed"],
         shape["sold"],
+        shape["link_data"],
         outcome.stamp.status,
         tuple(outcome.warnings),
     )
 
 
-def render_stamp_page(request, outcome) -> HttpResponse:
-    """The page of a known stamp for this scan (from the cache when it can be)."""
+def render_stamp_page(request, outcome, *, link_data: str = "") -> HttpResponse:
+    """The page of a known stamp for this scan (from the cache when it can be).
+
+    *link_data* describes the GS1 data attributes the scanned link carried (an expiry date, a
+    weight…), shown with the stamp's facts; most links carry none.
+    """
     host = request.get_host()
-    values = _values(request, outcome, host)
+    values = _values(request, outcome, host, link_data)
     shape = _shape(outcome, values)
     if not _cacheable(request, outcome):
         full_stamp = scan_services.stamp_for_page(outcome.serial)

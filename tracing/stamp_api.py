@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.job_views import JobSerializer
-from tracing import codes, printing
+from tracing import codes, printing, resolver
 from tracing.api.common import TracingModelSerializer, call_service
 from tracing.api.schema import ChoiceStringField
 from tracing.models import Batch, Producer, Product, Scan, StampRun
@@ -108,8 +108,22 @@ def verification_payload(request, outcome) -> dict:
 
 
 class StampVerifyView(APIView):
+    """CORS for any origin, like the resolver: third-party apps call it from their own pages."""
+
     permission_classes = [permissions.AllowAny]
     throttle_classes = [StampThrottle]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return resolver.add_cors(response)
+
+    @extend_schema(exclude=True)
+    def head(self, request, serial: str):
+        """The GET's status without recording a scan (a HEAD is not a look at the stamp)."""
+        parsed = _parse_serial_or_404(serial)
+        if scan_services.read_facts(parsed) is None:
+            raise UnknownCode(_("This stamp code is not one of ours: the product may not be genuine."))
+        return Response(status=status.HTTP_200_OK)
 
     @extend_schema(
         summary="Verify a stamp code (records a scan)",

@@ -5,15 +5,22 @@ Included from tracing/urls.py (namespace "tracing"). The scan paths are printed 
 
 from django.urls import path, re_path
 
-from tracing import stamp_desk, stamp_views
+from tracing import digital_link, resolver_views, stamp_desk, stamp_views
+
+# Every path that starts with a GS1 AI or a Digital Link 1.0 name goes to the resolver, which tells a
+# bad request (400) from an unknown identifier (404) with the one parser (tracing.digital_link).
+_GS1_PATHS = r"^(?:[0-9]{2,4}|" + "|".join(sorted(digital_link.ALIASES)) + r")/[\s\S]*\Z"
 
 urlpatterns = [
     # Printed in QR codes (SITE_URL/t/{serial} and the GS1 Digital Link form): they resolve forever.
-    re_path(r"^t/(?P<code>[^/]{1,64})$", stamp_views.scan_page, name="scan"),
-    re_path(r"^t/(?P<code>[^/]{1,64})/xac-nhan$", stamp_views.scan_confirm, name="scan_confirm"),
-    re_path(r"^t/(?P<code>[^/]{1,64})/vi-tri$", stamp_views.scan_locate, name="scan_locate"),
-    re_path(r"^t/(?P<code>[^/]{1,64})/nguon-goc\.geojson$", stamp_views.scan_origin, name="scan_origin"),
-    re_path(r"^(?:01|gtin)/.*$", stamp_views.digital_link_page, name="digital_link"),
+    # The code is anything up to the next "/" (one trailing "/" tolerated): the view and the parser decide.
+    re_path(r"^t/(?P<code>[^/]*)/?\Z", stamp_views.scan_page, name="scan"),
+    re_path(r"^t/(?P<code>[^/]{1,64})/xac-nhan\Z", stamp_views.scan_confirm, name="scan_confirm"),
+    re_path(r"^t/(?P<code>[^/]{1,64})/vi-tri\Z", stamp_views.scan_locate, name="scan_locate"),
+    re_path(r"^t/(?P<code>[^/]{1,64})/nguon-goc\.geojson\Z", stamp_views.scan_origin, name="scan_origin"),
+    re_path(r"^t/[\s\S]*\Z", stamp_views.scan_extra_parts),
+    re_path(_GS1_PATHS, resolver_views.digital_link_view, name="digital_link"),
+    path(".well-known/gs1resolver", resolver_views.description_file, name="gs1_resolver_description"),
     path("kiem-tra-tem/", stamp_views.guide_check, name="guide_check"),
     path("kiem-tra-tem/ap-phich.pdf", stamp_views.guide_poster, name="guide_poster"),
     path("huong-dan-tem/", stamp_views.guide_producer, name="guide_producer"),

@@ -1,5 +1,6 @@
-"""The public face of the stamps: the scan page (/t/{serial} and the GS1 Digital Link form), the scratch
-PIN, the shared location, counterfeit reports, and the guidance pages and poster.
+"""The public face of the stamps: the scan page (/t/{serial}; the GS1 Digital Link form is answered by
+tracing.resolver_views with the same functions), the scratch PIN, the shared location, counterfeit
+reports, and the guidance pages and poster.
 
 A malformed code is refused by its check character before any database or cache work; every other
 look-up is rate-limited per visitor and per code (tracing/scan_limits.py) and recorded as a Scan.
@@ -7,11 +8,14 @@ look-up is rate-limited per visitor and per code (tracing/scan_limits.py) and re
 
 from __future__ import annotations
 
+import datetime
 import json
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from geo.queries import regions_geojson
 from geo.scan_geometry import lat_lng
-from tracing import codes, digital_link, recent_scans, scan_limits
+from tracing import codes, digital_link, looks, recent_scans, scan_limits
 from tracing.models import Scan
 from tracing.scan_page import render_stamp_page, scan_id_from_token
 from tracing.services import scans as scan_services
@@ -49,13 +53,36 @@ def _bad_code(request, message: str, *, status: int, code_text: str = ""):
     )
 
 
-def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath | None = None):
+@dataclass(frozen=True, slots=True)
+class Look:
+    """A recorded look at a stamp: the judged outcome, and what the reload cookie needs."""
+
+    outcome: scan_services.ScanOutcome
+    recent: dict[str, int]
+    now: datetime.datetime
+
+    def remember(self, response) -> None:
+        recent_scans.remember(response, self.recent, self.outcome.serial, self.now.timestamp())
+
+
+def record_look(request, serial: str, *, link: digital_link.DigitalLinkPath | None = None) -> Look | HttpResponse:
+    """Count and record one look at *serial* (a well-formed code): a Look, or the 429 page when over a limit.
+
+    Every GET that shows a person something about the stamp (the scan page, or a resolver redirect
+    to one of its linked pages) records exactly one scan here; HEAD, OPTIONS, the linkset and
+    redirects back to the scan page record nothing. A reload within the window, a bot or a link
+    preview (tracing.looks) is recorded as a repeat, which is never a new sighting.
+    """
     visitor = scan_limits.visitor_key(request)
     network = scan_limits.network_key(request, serial)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     now = timezone.now()
     recent = recent_scans.read(request, now.timestamp())
-    repeat = recent_scans.seen(recent, serial) or scan_services.device_family(user_agent) == "bot"
+    repeat = (
+        recent_scans.seen(recent, serial)
+        or scan_services.device_family(user_agent) == "bot"
+        or looks.is_preview(request)
+    )
     if request.user.is_authenticated:
         # Staff scans are marked as such, which needs the stamp's producer first: two statements.
         facts_query = scan_services.facts_query(serial, network=network, with_digest=True)
@@ -92,6 +119,31 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
             recorded=(row[-2], row[-1]),
             now=now,
         )
+    return Look(outcome=outcome, recent=recent, now=now)
+
+
+def head_response(request, serial: str) -> HttpResponse:
+    """HEAD of a scan page: the status and headers of the GET, read within the limits, nothing recorded."""
+    wait, row = scan_limits.scan_gate(
+        scan_limits.visitor_key(request), serial, also=scan_services.facts_query(serial, with_digest=False)
+    )
+    if wait:
+        return _limited(request, wait)
+    known = scan_services.facts_from_row(row) is not None
+    response = HttpResponse(status=200 if known else 404, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def scan_response(
+    request, serial: str, *, link: digital_link.DigitalLinkPath | None = None, link_data: str = ""
+) -> HttpResponse:
+    """The scan page for one look at *serial*: records it, then the verdict page (404 for an unknown code)."""
+    look = record_look(request, serial, link=link)
+    if isinstance(look, HttpResponse):
+        return look
+    outcome = look.outcome
     if outcome.stamp is None:
         context = {
             "outcome": outcome,
@@ -102,47 +154,66 @@ def _scan_response(request, serial: str, *, link: digital_link.DigitalLinkPath |
         }
         response = render(request, "tracing/scan/unknown.html", context, status=404)
     else:
-        response = render_stamp_page(request, outcome)
+        response = render_stamp_page(request, outcome, link_data=link_data)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
-    recent_scans.remember(response, recent, serial, now.timestamp())
+    look.remember(response)
     return response
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def scan_page(request, code: str):
-    """/t/{serial}: the verdict and the product's story. Typed variants (lower case, dashes) redirect."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    """/t/{serial}: the verdict and the product's story. Typed variants (lower case, dashes) redirect (301).
+
+    The code is read as GS1 reads a serial (AI 21): characters outside the GS1 character set 82 or
+    more than 20 of them are a bad request (400); a code that is not one of ours is not found (404).
+    One trailing slash is tolerated.
+    """
+    raw = raw_path(request)
+    raw_code = raw[len("/t/") :].removesuffix("/") if raw.startswith("/t/") else code
+    try:
+        serial, canonical = digital_link.short_form_serial(raw_code)
+    except digital_link.MalformedSerialError as exc:
+        message = str(exc)
         try:
-            codes.parse_serial(code)
-        except ValueError as exc:
-            return _bad_code(request, str(exc), status=404, code_text=code)
-    if serial != code:
-        return HttpResponseRedirect(reverse("tracing:scan", args=[serial]))
-    return _scan_response(request, serial)
+            codes.parse_serial(digital_link.decode_component(raw_code))
+        except ValueError as typo:  # say what is wrong with it: its length, a letter, a typing mistake
+            message = str(typo)
+        return _bad_code(request, message, status=404, code_text=digital_link.decode_component(raw_code))
+    except digital_link.DigitalLinkError as exc:
+        return _bad_code(request, str(exc), status=400, code_text=digital_link.decode_component(raw_code))
+    if not canonical:
+        target = reverse("tracing:scan", args=[serial])
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+    if request.method == "HEAD":
+        return head_response(request, serial)
+    return scan_response(request, serial)
 
 
-def _raw_path(request) -> str:
-    """The path as the client sent it, still percent-encoded (a lot may contain an encoded “/”)."""
+@require_http_methods(["GET", "HEAD"])
+def scan_extra_parts(request):
+    """/t/{code}/… with parts the stamp pages do not have: a bad request, as the parser says."""
+    return _bad_code(request, _("This link has unexpected parts after the stamp code."), status=400)
+
+
+def raw_path(request) -> str:
+    """The path as the client sent it, still percent-encoded (a lot may contain an encoded “/”).
+
+    gunicorn passes it as RAW_URI (other servers as REQUEST_URI); without it, the decoded path is
+    encoded again, so a raw character and its percent-encoding can then no longer be told apart.
+    """
     raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI") or ""
     if raw.startswith(("http://", "https://")):
         raw = "/" + raw.split("/", 3)[-1]
-    return raw.split("?", 1)[0] if raw else request.path
-
-
-@never_cache
-@require_GET
-def digital_link_page(request):
-    """/01/{gtin}[/10/{lot}]/21/{serial}: the GS1 Digital Link form of the scan page."""
-    try:
-        link = digital_link.parse_path(_raw_path(request))
-    except digital_link.MalformedSerialError as exc:
-        return _bad_code(request, str(exc), status=404)
-    except digital_link.DigitalLinkError as exc:
-        return _bad_code(request, str(exc), status=400 if not isinstance(exc, digital_link.MissingSerialError) else 404)
-    return _scan_response(request, link.serial, link=link)
+    raw = raw.split("?", 1)[0].split("#", 1)[0]
+    if not raw:
+        return quote(request.path_info, safe="/:@!$&'()*+,;=-._~")
+    script = request.META.get("SCRIPT_NAME", "")
+    if script and raw.startswith(script.rstrip("/") + "/"):
+        raw = raw[len(script.rstrip("/")) :]
+    return raw
 
 
 @require_POST

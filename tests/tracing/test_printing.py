@@ -140,8 +140,26 @@ def test_a_layout_that_does_not_fit_its_page_is_refused():
 
 def test_a_label_too_small_for_a_readable_qr_code_is_refused(tmp_path):
     tiny = printing.LabelLayout("roll-14x9", 14, 9, 14, 9, padding=0.5)
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(printing.LabelTooSmall, match=r"under the 0\.396 mm minimum of GS1 for QR codes"):
         write_pdf(tmp_path, make_labels(1), tiny)
+
+
+def test_a_qr_module_under_gs1s_minimum_x_dimension_is_refused_even_above_the_old_limit(tmp_path):
+    """GS1's minimum X-dimension for QR codes is 0.396 mm; this label would print 0.33 mm modules."""
+    small = printing.LabelLayout("roll-30x17", 30, 17, 30, 17, padding=1.0)
+    url = make_labels(1)[0].url
+    assert 0.3 < printing.module_mm(small, url) < printing.MIN_MODULE_MM == 0.396
+    with pytest.raises(printing.LabelTooSmall, match=r"modules of 0\.3\d mm"):
+        printing.check_layout(small, url)
+    with pytest.raises(printing.LabelTooSmall):
+        write_pdf(tmp_path, make_labels(1), small)
+
+
+def test_every_ready_made_layout_prints_a_stamp_link_at_gs1s_x_dimension_or_more():
+    url = build_url("https://nguongoc.hagiang.gov.vn", serial=codes.new_serial(), gtin14="08938500000010", lot="L" * 20)
+    for layout in printing.PRESETS.values():
+        printing.check_layout(layout, url)
+        assert printing.module_mm(layout, url) >= 0.396, layout.name
 
 
 def test_a_long_product_name_is_shortened_to_fit_rather_than_overflowing(tmp_path):

@@ -96,11 +96,12 @@ def test_an_unknown_well_formed_code_says_unknown_and_is_recorded(client, db):
     assert Scan.objects.get().verdict == "unknown" and Scan.objects.get().serial == serial
 
 
-def test_a_typed_variant_of_the_code_redirects_to_its_canonical_page(client, live):
+def test_a_typed_variant_of_the_code_redirects_permanently_to_its_canonical_page(client, live):
     stamps, _pins = live
     serial = stamps[0].serial
     response = page(client, f"/t/{serial[:4].lower()}-{serial[4:8]}-{serial[8:]}")
-    assert response.status_code == 302 and response["Location"] == f"/t/{serial}"
+    assert response.status_code == 301 and response["Location"] == f"/t/{serial}"
+    assert not Scan.objects.exists()
 
 
 def test_a_revoked_stamp_says_revoked_and_is_flagged_as_in_circulation(client, live, owner):
@@ -124,14 +125,17 @@ def test_a_never_activated_stamp_is_suspicious_with_a_plain_warning(client, live
 def test_the_digital_link_form_resolves_with_and_without_the_lot(client, live, batch):
     stamps, _pins = live
     serial = stamps[0].serial
-    for path in (
-        f"/01/08938500000010/10/{batch.lot_code}/21/{serial}",
-        f"/01/08938500000010/21/{serial}",
-        f"/01/8938500000010/21/{serial}",
-    ):
+    for path in (f"/01/08938500000010/10/{batch.lot_code}/21/{serial}", f"/01/08938500000010/21/{serial}"):
         response = page(client, path)
         assert response.status_code == 200, path
         assert 'data-verdict="genuine"' in response.content.decode()
+
+
+def test_a_gtin_13_in_a_digital_link_redirects_to_the_gtin_14_form(client, live):
+    stamps, _pins = live
+    response = page(client, f"/01/8938500000010/21/{stamps[0].serial}")
+    assert response.status_code == 301
+    assert response["Location"] == f"/01/08938500000010/21/{stamps[0].serial}"
 
 
 @pytest.mark.parametrize(
@@ -139,7 +143,7 @@ def test_the_digital_link_form_resolves_with_and_without_the_lot(client, live, b
     [
         ("/01/08938500000011/21/{serial}", 400, "check digit"),
         ("/01/08938500000010/21/{serial}/10/CAM-2025-01", 400, "comes before"),
-        ("/01/08938500000010/10/CAM-2025-01", 404, "does not contain a stamp code"),
+        ("/01/04006381333931/10/NO-SUCH-LOT", 404, "Nothing is known here"),
         ("/01/08938500000010/17/251231/21/{serial}", 400, "(17)"),
         ("/01/08938500000010/21/{typo}", 404, "not a valid stamp code"),
         ("/01/08938500000010//21/{serial}", 400, "empty part"),

@@ -88,3 +88,24 @@ def test_one_stamps_qr_is_served_to_its_producer_and_officials_only(
     assert client.get(f"/tem/ma/{stamp.serial}.png").status_code == 404
     client.logout()
     assert client.get(f"/tem/ma/{stamp.serial}.png").status_code == 302
+
+
+LONG_SITE = "https://nguongoc.hagiang.test/" + "truy-xuat-nguon-goc/" * 5  # a site served under a long prefix
+
+
+def test_printing_on_labels_too_small_for_gs1s_qr_x_dimension_is_refused_with_a_reason(
+    client, settings, official, gtin_run
+):
+    settings.SITE_URL = LONG_SITE
+    client.force_login(official)
+    response = client.post(
+        f"/tem/dot/{gtin_run.pk}/", {"layout": "a4-4x10-48x25", "first": 1, "last": 10}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "under the 0.396 mm minimum of GS1 for QR codes" in response.content.decode()
+    api = client.post(f"/api/v1/stamp-runs/{gtin_run.pk}/print", {"layout": "roll-40x25"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert api.status_code == 400
+    assert "0.396 mm" in api.json()["error"]["fields"]["layout"][0]
+    assert not Job.objects.exists()
+    ok = client.post(f"/api/v1/stamp-runs/{gtin_run.pk}/print", {"layout": "a4-3x8-70x37"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert ok.status_code == 202  # a larger label holds the same code at a readable size

@@ -601,6 +601,10 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
     if run.status != StampRun.Status.ISSUED:
         errors["run"] = _("This run is not issued yet.")
     raise_if(errors)
+    try:
+        printing.check_layout(printing.PRESETS[layout], _longest_url(run, first, last))
+    except printing.LabelTooSmall as exc:
+        raise ValidationError({"layout": str(exc)}) from None
     return job_enqueue(
         handler="tracing.jobs.stamp_labels_print_job",
         title=gettext_noop("Labels %(first)s–%(last)s of run %(run)s"),
@@ -609,6 +613,22 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
         arguments={"run_id": run.pk, "first": first, "last": last, "layout": layout, "user_id": by.pk},
         total=0,
     )
+
+
+def _longest_url(run: StampRun, first: int, last: int) -> str:
+    """The longest URL among labels first…last (the densest QR code): one per distinct lot printed."""
+    gtin = (run.product.gtin if run.product_id else "") or run.gtin14 or None
+    lots: set[str | None] = {None}
+    if gtin:
+        lots |= set(
+            Stamp.objects.filter(run=run, number__range=(first, last), batch__isnull=False)
+            .values_list("batch__lot_code", flat=True)
+            .distinct()
+            .order_by()
+        )
+    serial = "0" * codes.SERIAL_LENGTH  # well-formed; every serial has this length
+    urls = (digital_link.build_url(settings.SITE_URL, serial=serial, gtin14=gtin, lot=lot) for lot in lots)
+    return max(urls, key=len)
 
 
 def stamp_url(stamp: Stamp) -> str:
