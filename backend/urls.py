@@ -1,13 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path, register_converter
+from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend import account_views, api, job_views, views
-from tracing import resolver_views
-
-register_converter(resolver_views.CompressedLinkConverter, "gs1compressed")
 
 api_v1 = [
     path("", api.ApiRootView.as_view(), name="api-root"),
@@ -55,7 +52,7 @@ urlpatterns = [
         name="api-docs",
     ),
     # A compressed GS1 Digital Link (one segment that decompresses as one; anything else falls through).
-    path("<gs1compressed:segment>", resolver_views.compressed_view, name="gs1-compressed"),
+    path("", include("tracing.resolver_urls")),
     re_path(r"^api/", views.error_404),
 ]
 

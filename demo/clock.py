@@ -27,9 +27,11 @@ class Clock:
         self.today = today or timezone.localdate(self.real_now)
 
     def moment(self, *, days: float, hour: int = 9, minute: int = 0) -> datetime.datetime:
-        """Local `hour`:`minute` on the day `days` ago (fractions of a day count back from the real now)."""
+        """Local `hour`:`minute` on the day `days` ago; a fraction of a day counts back from 09:00 of today, so
+        that 8.9 days ago lies between 9 and 8 days ago at 09:00 whatever the hour of seeding."""
         if days != int(days):
-            return self.real_now - datetime.timedelta(days=days)
+            anchor = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time(9, 0)))
+            return min(anchor - datetime.timedelta(days=days), self.real_now - datetime.timedelta(minutes=1))
         day = self.today - datetime.timedelta(days=int(days))
         moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
         return min(moment, self.real_now - datetime.timedelta(minutes=1))

@@ -125,7 +125,9 @@ def record_look(request, serial: str, *, link: digital_link.DigitalLinkPath | No
 def head_response(request, serial: str) -> HttpResponse:
     """HEAD of a scan page: the status and headers of the GET, read within the limits, nothing recorded."""
     wait, row = scan_limits.scan_gate(
-        scan_limits.visitor_key(request), serial, also=scan_services.facts_query(serial, with_digest=False)
+        scan_limits.visitor_key(request),
+        serial,
+        also=scan_services.facts_query(serial, network=None, with_digest=False),
     )
     if wait:
         return _limited(request, wait)

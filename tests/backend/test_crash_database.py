@@ -3,7 +3,7 @@
 A throw-away cluster made by scripts/db.sh (so with exactly the settings `make run` deploys) holds a
 copy of this test's data; gunicorn and the background worker run against it. Client threads place
 orders through the API checkout, confirm scratch PINs and scan stamps, each request from its own
-address (behind the one trusted proxy, API_NUM_PROXIES=1) so that rate limits do not interfere.
+address (behind the one trusted proxy, TRUSTED_PROXY_HEADER=x-forwarded-for) so that rate limits do not interfere.
 Twice, the postmaster and all its backends are killed at once in the middle of that traffic, and
 the cluster is started again (crash recovery). Then every acknowledged order, confirmation and scan
 must be in the database, stock must add up, the worker (the same process: it rides out the outage)
@@ -188,7 +188,7 @@ def test_no_acknowledged_write_is_lost_when_the_database_server_is_killed(tmp_pa
         port = free_port()
         env = child_env(
             DATABASE_URL=cluster.url,
-            API_NUM_PROXIES="1",
+            TRUSTED_PROXY_HEADER="x-forwarded-for",
             DJANGO_EMAIL_BACKEND="file",
             EMAIL_FILE_PATH=str(tmp_path / "mail"),
             WORKER_HEARTBEAT_SECONDS="1",

@@ -172,3 +172,19 @@ def test_seed_demo_prints_the_accounts_and_stamp_links_with_pins_for_several_pro
     lines = [line for line in seeded.splitlines() if " PIN " in line]
     assert len({line.split(":")[-2].split("  ")[-1] for line in lines}) >= 4
     assert all("/21/" in line or "/t/" in line for line in lines)
+
+
+@pytest.mark.parametrize("hour", [0, 3, 9, 14, 23])
+def test_fractions_of_a_day_keep_their_place_between_whole_days_whatever_the_hour_of_seeding(hour):
+    """A demo seeded just after local midnight expired no transfer: 8.9 days ago fell before the deadline
+    that a 10-days-ago order had (9 days ago, 09:00)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from demo.clock import Clock
+
+    clock = Clock(today=datetime.date(2026, 12, 3))
+    clock.real_now = timezone.make_aware(datetime.datetime(2026, 12, 3, hour, 20))
+    assert clock.moment(days=9) < clock.moment(days=8.9) < clock.moment(days=8)
+    assert clock.moment(days=10) + datetime.timedelta(hours=24) < clock.moment(days=8.9)

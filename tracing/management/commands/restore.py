@@ -24,8 +24,8 @@ from django.utils import timezone
 from psycopg2 import sql
 
 from backend import pgtools
-from backend.management.commands.backup import FILES, figures, sha256
 from backend.storage import private_storage
+from tracing.management.commands.backup import FILES, figures, sha256
 
 
 def _has_files(folder: Path) -> bool:
