@@ -15,7 +15,6 @@ Definitions (also printed in the report):
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import defaultdict
@@ -25,6 +24,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend import csvfiles
 from geo import oversight_queries
 from geo.models import ProductKind
 from marketplace.models import Order, OrderLine
@@ -167,7 +167,7 @@ BREAKDOWN_COLUMNS = ("joined", "issued", "activated", "scanned", "sold", "orders
 def as_csv(figures: dict) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csvfiles.writer(buffer)
     writer.writerow(["section", "name", *BREAKDOWN_COLUMNS])
     writer.writerow(["period", f"{figures['since'].isoformat()}/{figures['until'].isoformat()}"])
     for key, _label, value in headline(figures):

@@ -8,7 +8,6 @@ number); a household business's street address is left out and its position roun
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -18,6 +17,7 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
+from backend import csvfiles
 from geo import oversight_queries
 from tracing.models import Certificate, Producer, Product, ProductionArea
 
@@ -139,7 +139,7 @@ def as_json(queryset=None, *, base_url: str = "") -> str:
 def as_csv(queryset=None, *, base_url: str = "") -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # spreadsheet programs then read the Vietnamese letters as UTF-8
-    writer = csv.DictWriter(buffer, fieldnames=PUBLIC_FIELDS)
+    writer = csvfiles.DictWriter(buffer, fieldnames=PUBLIC_FIELDS)
     writer.writeheader()
     for record in records(queryset, base_url=base_url):
         row = dict(record)

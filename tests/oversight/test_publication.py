@@ -100,3 +100,10 @@ def test_only_the_widget_may_be_framed_by_other_sites(client, participants):
     assert widget.status_code == 200 and "X-Frame-Options" not in widget
     assert "HTX Cam sành Việt Quang" in widget.content.decode()
     assert client.get("/danh-sach-tham-gia/")["X-Frame-Options"] == "DENY"
+
+
+def test_the_open_data_csv_does_not_let_a_producer_name_run_as_a_formula(client, places):
+    hostile = "=cmd|' /C calc'!A0"
+    f.make_producer(hostile, commune=places["viet_quang_old"], lat=22.41, lng=104.82, website="https://a.example")
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/producers.csv").content.decode("utf-8-sig"))))
+    assert [row["name"] for row in rows] == ["'" + hostile]
