@@ -38,7 +38,10 @@ class FindingForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     accuracy_m = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0, max_value=100_000)
-    photo = forms.ImageField(label=gettext_lazy("Photo"), required=False)
+    # A plain file field: tracing.uploads checks the content (format, size, pixels) with clear messages.
+    photo = forms.FileField(
+        label=gettext_lazy("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
 
     def clean(self):
         cleaned = super().clean()
