@@ -171,7 +171,7 @@ _STATIC_BACKEND = (
 )
 WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "backend.storage.MediaStorage"},  # whole files only; clear errors
     "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
 # Files that must never be public (the one-time PIN lists of stamp runs); keep it on a persistent volume.

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from geo.queries import regions_geojson
 from geo.scan_geometry import lat_lng
 from tracing import codes, digital_link, recent_scans, scan_limits
+from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
 from tracing.scan_page import render_stamp_page, scan_id_from_token
 from tracing.services import scans as scan_services
@@ -256,11 +257,10 @@ def report_page(request):
                     by=request.user,
                 )
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, messages)
+                add_service_errors(form, exc)
             else:
                 return render(request, "tracing/scan/report_thanks.html", {"serial": data["serial"]})
-        return render(request, "tracing/scan/report.html", {"form": form}, status=400)
+        return render(request, "tracing/scan/report.html", {"form": form}, status=error_status(form))
     form = ReportForm(initial={"serial": request.GET.get("ma", "")[:40]})
     return render(request, "tracing/scan/report.html", {"form": form})
 

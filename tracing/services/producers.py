@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.roles import PRODUCER_STAFF
+from backend.storage import atomic_with_files
 from geo.models import AdminUnit
 from tracing import access, notifications
 from tracing.identifiers import normalise_phone, normalise_tax_number
@@ -98,7 +99,7 @@ def _join(producer: Producer, user, *, added_by) -> None:
         del user._hg_roles
 
 
-@transaction.atomic
+@atomic_with_files()
 def producer_apply(
     *,
     by,
@@ -156,7 +157,7 @@ def producer_apply(
     return producer
 
 
-@transaction.atomic
+@atomic_with_files()
 def producer_update(*, by, producer: Producer, **changes) -> Producer:
     """Change the organisation's data (its staff only). Kind and tax number are fixed once an official surveyed it.
 
@@ -262,7 +263,7 @@ def producer_schedule_survey(*, by, producer: Producer, scheduled_for: datetime.
     return survey
 
 
-@transaction.atomic
+@atomic_with_files()
 def producer_record_survey(
     *,
     by,

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracing import access, services
-from tracing.forms import DecisionForm, ScheduleSurveyForm, SurveyForm, add_service_errors
+from tracing.forms import DecisionForm, ScheduleSurveyForm, SurveyForm, add_service_errors, error_status
 from tracing.models import FieldSurvey, Producer
 from tracing.views.common import (
     area_features,
@@ -165,7 +165,7 @@ def record_survey(request, pk: int):
         request,
         "tracing/official/survey_form.html",
         {"form": form, "producer": producer, "survey": survey, "allowed": allowed},
-        status=400 if form.errors else (200 if allowed else 409),
+        status=error_status(form) if form.errors else (200 if allowed else 409),
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +16,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.storage import atomic_with_files
 from tracing import access, services
-from tracing.forms import CertificateForm, ProducerForm, ProductionAreaForm, ReapplyForm, add_service_errors
+from tracing.forms import (
+    CertificateForm,
+    ProducerForm,
+    ProductionAreaForm,
+    ReapplyForm,
+    add_service_errors,
+    error_status,
+)
 from tracing.models import (
     AreaCapacity,
     Batch,
@@ -123,7 +130,7 @@ def apply(request):
         if valid:
             stage = form
             try:
-                with transaction.atomic():
+                with atomic_with_files():
                     producer = services.producer_apply(
                         by=request.user, **form.service_values(), logo=form.cleaned_data["logo"] or None
                     )
@@ -154,7 +161,7 @@ def apply(request):
         request,
         "tracing/producers/apply.html",
         {"form": form, "certificate_form": certificate_form, "area_form": area_form},
-        status=400 if request.method == "POST" else 200,
+        status=error_status(form, certificate_form, area_form) if request.method == "POST" else 200,
     )
 
 
@@ -259,7 +266,7 @@ def producer_edit(request):
         request,
         "tracing/producers/producer_form.html",
         {"form": form, "producer": producer},
-        status=400 if form.errors else 200,
+        status=error_status(form) if form.errors else 200,
     )
 
 
@@ -302,7 +309,7 @@ def certificate_edit(request, pk: int | None = None):
         request,
         "tracing/producers/certificate_form.html",
         {"form": form, "certificate": certificate, "producer": producer},
-        status=400 if form.errors else 200,
+        status=error_status(form) if form.errors else 200,
     )
 
 
