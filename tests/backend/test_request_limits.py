@@ -148,7 +148,7 @@ def _asgi_post(stream: UploadStream, *, declared: bool) -> tuple[int, dict, int]
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    asyncio.run(application(scope, receive, send))
+    asyncio.run(asyncio.wait_for(application(scope, receive, send), timeout=30))
     start = next(message for message in messages if message["type"] == "http.response.start")
     body = b"".join(message.get("body", b"") for message in messages if message["type"] == "http.response.body")
     return start["status"], json.loads(body), stream.position
