@@ -566,6 +566,18 @@ class DecisionForm(forms.Form):
     )
 
 
+class ChangeDecisionForm(forms.Form):
+    """An official's note on a change to verified data: optional to accept it, required to refuse it."""
+
+    reason = forms.CharField(
+        label=_("Note for the producer"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required to refuse: the producer reads it in the email and on their page."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReapplyForm(forms.Form):
     reason = forms.CharField(
         label=_("What did you correct?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

@@ -12,7 +12,8 @@ from tracing.models import Producer
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL_VALUES = ("0912345678", "Nguyễn Văn An", "@example.test")
+# A household business's owner: their name, phone, email and Zalo are personal data (tracing.disclosure).
+PERSONAL_VALUES = ("Lò Văn Chứ", "0987654321", "pao.nha@example.test", "0987650000")
 
 
 @pytest.fixture
@@ -29,6 +30,9 @@ def participants(places, coop, rival):
         kind_of=Producer.Kind.HOUSEHOLD,
         tax_number="001234567890",  # a personal identification number
         address="Nhà riêng, thôn Tân Thành",
+    )
+    Producer.objects.filter(pk=household.pk).update(
+        representative="Lò Văn Chứ", phone="0987654321", email="pao.nha@example.test", zalo="0987650000"
     )
     f.make_product(f.make_staff("pao", household), household, "honey", name="Mật ong bạc hà")
     hidden = f.make_producer("HTX Đang Chờ", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="applied")
