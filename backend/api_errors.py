@@ -9,6 +9,20 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.storage import RETRY_AFTER_S, StorageUnavailable
+
+
+class StorageRefused(exceptions.APIException):
+    """The disk refused an upload: 507 when it is full, 503 otherwise; nothing was kept."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "storage_unavailable"
+
+    def __init__(self, error: StorageUnavailable):
+        super().__init__(detail=error.messages[0], code=error.code)
+        self.status_code = error.status_code
+        self.wait = RETRY_AFTER_S  # DRF sends it as Retry-After
+
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error details as {"field" or "field.sub": [messages]}."""
@@ -33,7 +47,9 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, StorageUnavailable):
+        exc = StorageRefused(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

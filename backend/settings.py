@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.request_limits.RequestBodyLimitMiddleware",  # 413 before a body is read; asks who is signed in
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -184,15 +185,21 @@ _STATIC_BACKEND = (
 )
 WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "backend.storage.MediaStorage"},  # whole files only; clear errors
     "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
 # Files that must never be public (the one-time PIN lists of stamp runs); keep it on a persistent volume.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-private"))))
 # Serve uploaded media from Django (a single-machine deployment); behind a web server set it off.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# Request bodies are capped before they are read (backend/request_limits.py answers 413): uploads from
+# visitors who are not signed in (the counterfeit report: one photo), uploads from signed-in users and
+# API tokens (several photos, a document, audio), and every other body (forms, JSON).
+UPLOAD_MAX_BYTES_ANONYMOUS = env_int("UPLOAD_MAX_MB_ANONYMOUS", 10, minimum=9, maximum=1024) * 1024 * 1024
+UPLOAD_MAX_BYTES_SIGNED_IN = env_int("UPLOAD_MAX_MB_SIGNED_IN", 64, minimum=9, maximum=1024) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a form or JSON body; the non-file part of an upload
+DATA_UPLOAD_MAX_NUMBER_FILES = 25  # 20 photos of a batch step through the API, and a few more
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files are spooled to a temporary file while read
 
 # Email ----------------------------------------------------------------------------------------
 _EMAIL_BACKENDS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from backend import csvfiles
 from marketplace.models import Order
 from marketplace.notifications import money
 
@@ -141,22 +141,15 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def orders_csv(orders: Iterable[Order]) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly only with a BOM
-    writer = csv.writer(out)
+    writer = csvfiles.writer(out)
     writer.writerow(CSV_COLUMNS)
     for order in orders:
         products = "; ".join(f"{line.quantity} {line.unit} {line.product_name}" for line in order.lines.all())
         writer.writerow(
-            _cell(v)
-            for v in (
+            (
                 order.reference,
                 timezone.localtime(order.placed_at).isoformat(timespec="seconds"),
                 order.status,

@@ -15,7 +15,6 @@ Definitions (also printed in the report):
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import defaultdict
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from backend import csvfiles
 from backend.jobs import job_handler
 from geo import oversight_queries
 from geo.models import ProductKind
@@ -169,7 +169,7 @@ BREAKDOWN_COLUMNS = ("joined", "issued", "activated", "scanned", "sold", "orders
 def as_csv(figures: dict) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csvfiles.writer(buffer)
     writer.writerow(["section", "name", *BREAKDOWN_COLUMNS])
     writer.writerow(["period", f"{figures['since'].isoformat()}/{figures['until'].isoformat()}"])
     for key, _label, value in headline(figures):

@@ -6,7 +6,6 @@ markers and the choropleth are each one statement built by geo (GeoJSON made by 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -14,6 +13,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from backend import csvfiles
 from geo import oversight_queries
 from tracing.models import Certificate, CounterfeitReport, Producer, Product, Scan, Stamp, SuspicionFlag
 from tracing.models.stamps import StampStatus
@@ -173,7 +173,7 @@ def export_rows(producers: QuerySet) -> list[dict]:
 
 def export_csv(producers: QuerySet) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+    writer = csvfiles.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     writer.writerows(export_rows(producers))
     return buffer.getvalue()

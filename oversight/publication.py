@@ -1,38 +1,32 @@
 """The public list of participants (plan III.6) and its open data: CSV, JSON and GeoJSON at stable URLs.
 
-Only public fields, never personal data: no phone numbers, emails or representatives' names; the tax
-number only of enterprises and cooperatives (a household business may have given a person's ID
-number); a household business's street address is left out and its position rounded to 0.01° (about
-1 km), since it is often the family's home. Only approved participants are listed.
+What a file says about a producer is tracing.disclosure's definition, the same as the public API and
+pages: no personal data of household businesses (their address, tax or personal ID number,
+representative, phone, email and Zalo are blank, their position rounded to 0.01°, about 1 km).
+Only approved participants are listed.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, FloatField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
+from backend import csvfiles
 from geo import oversight_queries
+from tracing import disclosure
 from tracing.models import Certificate, Producer, Product, ProductionArea
 
-#: The fields of every open-data file, in order: a contract with the sites that reuse them.
+#: The fields of every open-data file, in order: a contract with the sites that reuse them. The
+#: producer's public facts (tracing.disclosure, its position as lat/lng), then what it grows and holds.
 PUBLIC_FIELDS = (
-    "id",
-    "name",
-    "kind",
-    "status",
-    "participating_since",
-    "commune",
-    "district",
-    "address",
-    "tax_number",
-    "website",
+    *(field for field in disclosure.PRODUCER_FIELDS if field != "location"),
     "product_kinds",
     "products",
     "certificates",
@@ -41,7 +35,7 @@ PUBLIC_FIELDS = (
     "lng",
     "url",
 )
-HOUSEHOLD_DECIMALS = 2
+HOUSEHOLD_DECIMALS = disclosure.HOUSEHOLD_DECIMALS
 LICENCE = "CC BY 4.0"
 
 
@@ -80,25 +74,13 @@ def participants(queryset=None):
     )
 
 
-def _is_household(producer) -> bool:
-    return producer.kind == Producer.Kind.HOUSEHOLD
-
-
 def public_record(producer, *, base_url: str = "") -> dict:
-    household = _is_household(producer)
-    decimals = HOUSEHOLD_DECIMALS if household else 5
-    commune = producer.commune
-    return {
-        "id": producer.pk,
-        "name": producer.name,
-        "kind": producer.kind,
-        "status": producer.status,
-        "participating_since": timezone.localtime(producer.status_changed_at).date().isoformat(),
-        "commune": commune.name if commune else "",
-        "district": commune.parent.name if commune and commune.parent_id else "",
-        "address": "" if household else producer.address,
-        "tax_number": "" if household else producer.tax_number,
-        "website": producer.website,
+    facts = disclosure.public_producer(producer)
+    location = facts.pop("location")
+    if facts["logo"]:
+        facts["logo"] = base_url + facts["logo"]
+    record = {
+        **facts,
         "product_kinds": sorted({p.kind.code for p in producer.public_products}),
         "products": [p.name_vi for p in producer.public_products],
         "certificates": [
@@ -113,10 +95,11 @@ def public_record(producer, *, base_url: str = "") -> dict:
             for c in producer.valid_certificates
         ],
         "area_ha": round(producer.total_area_ha or 0.0, 2),
-        "lat": round(producer.location.y, decimals),
-        "lng": round(producer.location.x, decimals),
+        "lat": location.y,
+        "lng": location.x,
         "url": base_url + reverse("tracing:producer", args=[producer.pk]),
     }
+    return {field: record[field] for field in PUBLIC_FIELDS}
 
 
 def records(queryset=None, *, base_url: str = "") -> list[dict]:
@@ -139,7 +122,7 @@ def as_json(queryset=None, *, base_url: str = "") -> str:
 def as_csv(queryset=None, *, base_url: str = "") -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # spreadsheet programs then read the Vietnamese letters as UTF-8
-    writer = csv.DictWriter(buffer, fieldnames=PUBLIC_FIELDS)
+    writer = csvfiles.DictWriter(buffer, fieldnames=PUBLIC_FIELDS)
     writer.writeheader()
     for record in records(queryset, base_url=base_url):
         row = dict(record)
@@ -160,6 +143,7 @@ def as_geojson(queryset=None, *, base_url: str = "") -> str:
     from django.db.models.functions import Cast, Concat, TruncDate
 
     page_path = reverse("tracing:producer", args=[0]).replace("/0/", "/")
+    media = Value(base_url + settings.MEDIA_URL)
     properties = {
         "id": F("pk"),
         "name": F("name"),
@@ -168,9 +152,14 @@ def as_geojson(queryset=None, *, base_url: str = "") -> str:
         "participating_since": Cast(TruncDate("status_changed_at"), output_field=CharField()),
         "commune": F("commune__name"),
         "district": F("commune__parent__name"),
-        "address": Case(When(household, then=Value("")), default=F("address"), output_field=CharField()),
-        "tax_number": Case(When(household, then=Value("")), default=F("tax_number"), output_field=CharField()),
+        **{
+            field: Case(When(household, then=Value("")), default=F(field), output_field=CharField())
+            for field in disclosure.ORGANISATION_ONLY
+        },
         "website": F("website"),
+        "description_vi": F("description_vi"),
+        "description_en": F("description_en"),
+        "logo": Case(When(logo="", then=Value("")), default=Concat(media, F("logo")), output_field=CharField()),
         "product_kinds": ArraySubquery(
             Product.objects.filter(producer=OuterRef("pk"), is_active=True)
             .order_by("kind__code")

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.storage import atomic_with_files
 from oversight import audit
 from oversight.models import Case, CheckSettings, InspectionFinding, YieldSetting
 from tracing import access
@@ -280,7 +281,7 @@ def check_settings_set(*, by, far_scan_km: int, journey_stale_days: int) -> Chec
 # -- inspection on site ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def inspection_record(
     *,
     by,

@@ -2,7 +2,8 @@
 trail, and keep the work queue (Case) in step with suspicion flags and counterfeit reports.
 
 Recorded here (when the acting user is an official and no oversight page recorded it already):
-producer workflow steps (ProducerStatusChange), stamp runs issued (StampRun), stamps revoked
+producer workflow steps (ProducerStatusChange), decisions on changes to verified data (ProducerChange),
+stamp runs issued (StampRun), stamps revoked
 (StampEvent), suspicion flags resolved and counterfeit reports reviewed on tracing's stamp desk.
 """
 
@@ -14,7 +15,14 @@ from django.dispatch import receiver
 from oversight import audit
 from oversight.models import Case
 from tracing import access
-from tracing.models import CounterfeitReport, ProducerStatusChange, StampEvent, StampRun, SuspicionFlag
+from tracing.models import (
+    CounterfeitReport,
+    ProducerChange,
+    ProducerStatusChange,
+    StampEvent,
+    StampRun,
+    SuspicionFlag,
+)
 
 
 def _official(user) -> bool:
@@ -31,6 +39,22 @@ def producer_status_changed(sender, instance: ProducerStatusChange, created: boo
         target=instance.producer,
         before={"status": instance.from_status},
         after={"status": instance.to_status},
+        note=instance.reason,
+    )
+
+
+@receiver(post_save, sender=ProducerChange, dispatch_uid="oversight_producer_change")
+def producer_change_decided(sender, instance: ProducerChange, created: bool, raw=False, **kwargs):
+    """An official accepted or refused a change to a producer's verified data: what it was, what was asked."""
+    decided = (ProducerChange.Status.ACCEPTED, ProducerChange.Status.REFUSED)
+    if raw or instance.status not in decided or audit.is_handled() or not _official(instance.decided_by):
+        return
+    audit.record(
+        actor=instance.decided_by,
+        action=f"producer.change_{instance.status}",
+        target=instance.producer,
+        before=instance.before,
+        after=instance.values,
         note=instance.reason,
     )
 

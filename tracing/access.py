@@ -47,3 +47,9 @@ def can_manage(user, producer_id: int) -> bool:
 
 def can_read_all(user) -> bool:
     return is_official(user) or is_administrator(user)
+
+
+def sees_private_data(user, producer_id: int) -> bool:
+    """The producer's own staff and officials see its whole record; everyone else its public facts only
+    (tracing.disclosure)."""
+    return can_manage(user, producer_id) or can_read_all(user)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from backend import storage
 from geo import queries
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea, Unit
@@ -23,8 +24,12 @@ GEOJSON_MAX_CHARS = 200_000  # a hand-drawn boundary of a few hundred corners is
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's ValidationError on the form: under the field it names, else at the top of the form."""
+    """Show a service's ValidationError on the form: under the field it names, else at the top of the form.
+
+    A storage failure (disk full or read-only) is shown at the top and remembered for error_status().
+    """
     aliases = aliases or {}
+    form.error_status = storage.status_for(exc) or getattr(form, "error_status", None)
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             field = aliases.get(name, name)
@@ -32,6 +37,12 @@ def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, exc.messages)
+
+
+def error_status(*forms_shown: forms.Form) -> int:
+    """The status of a page showing these forms again after a failed POST: 507 or 503 when the storage
+    refused a file, else 400."""
+    return next((form.error_status for form in forms_shown if getattr(form, "error_status", None)), 400)
 
 
 def plain_number(value) -> str:
@@ -552,6 +563,18 @@ class DecisionForm(forms.Form):
         max_length=2000,
         help_text=_("The producer reads it in the email and on their page."),
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ChangeDecisionForm(forms.Form):
+    """An official's note on a change to verified data: optional to accept it, required to refuse it."""
+
+    reason = forms.CharField(
+        label=_("Note for the producer"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required to refuse: the producer reads it in the email and on their page."),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

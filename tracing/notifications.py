@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tracing.access import VERIFY_PERMISSION
-from tracing.models import FieldSurvey, Producer, ProducerStatusChange
+from tracing.models import FieldSurvey, Producer, ProducerChange, ProducerStatusChange
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +80,19 @@ def send_decision_email(change_id: int) -> None:
     _send(subject, body, _staff_addresses(producer))
 
 
-def send_application_email(producer_id: int) -> None:
-    """Tell the officials that a producer has applied (or applied again) and waits for a survey."""
-    producer = Producer.objects.get(pk=producer_id)
+def _official_addresses() -> list[str]:
     officials = get_user_model().objects.filter(is_active=True).exclude(email="")
     app_label, codename = VERIFY_PERMISSION.split(".")
     officials = officials.filter(
         groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
     )
-    addresses = sorted(set(officials.values_list("email", flat=True)))
+    return sorted(set(officials.values_list("email", flat=True)))
+
+
+def send_application_email(producer_id: int) -> None:
+    """Tell the officials that a producer has applied (or applied again) and waits for a survey."""
+    producer = Producer.objects.get(pk=producer_id)
+    addresses = _official_addresses()
 
     def render():
         headline = _("New application: %(name)s") % {"name": producer.name}
@@ -103,3 +107,49 @@ def send_application_email(producer_id: int) -> None:
 
     subject, body = _bilingual(render)
     _send(subject, body, addresses)
+
+
+def _changed_fields(change: ProducerChange) -> str:
+    return ", ".join(str(Producer._meta.get_field(name).verbose_name) for name in change.values)
+
+
+def send_change_request_email(change_id: int) -> None:
+    """Tell the officials that a producer asks to change verified data (it stays public as verified meanwhile)."""
+    change = ProducerChange.objects.select_related("producer").get(pk=change_id)
+
+    def render():
+        headline = _("Change to review: %(name)s") % {"name": change.producer.name}
+        body = "\n\n".join(
+            [
+                _("The staff of %(name)s ask to change what was verified: %(fields)s.")
+                % {"name": change.producer.name, "fields": _changed_fields(change)},
+                _("Until an official accepts the change, the verified data stays on the public pages."),
+                _("Sign in at %(url)s to see the details.") % {"url": settings.SITE_URL},
+            ]
+        )
+        return headline, body
+
+    subject, body = _bilingual(render)
+    _send(subject, body, _official_addresses())
+
+
+def send_change_decision_email(change_id: int) -> None:
+    """Tell the producer's staff that an official accepted or refused their change to verified data."""
+    change = ProducerChange.objects.select_related("producer").get(pk=change_id)
+
+    def render():
+        values = {"name": change.producer.name, "fields": _changed_fields(change)}
+        if change.status == ProducerChange.Status.ACCEPTED:
+            headline = _("The change to the data of %(name)s is accepted") % values
+            lines = [headline + ".", _("The public pages now show: %(fields)s as you asked.") % values]
+        else:
+            headline = _("The change to the data of %(name)s was not accepted") % values
+            lines = [headline + ".", _("The verified data stays as it was: %(fields)s.") % values]
+        if change.reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": change.reason})
+        lines.append(_("Sign in at %(url)s to see the details.") % {"url": settings.SITE_URL})
+        return headline, "\n\n".join(lines)
+
+    if change.status in (ProducerChange.Status.ACCEPTED, ProducerChange.Status.REFUSED):
+        subject, body = _bilingual(render)
+        _send(subject, body, _staff_addresses(change.producer))

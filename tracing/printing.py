@@ -20,7 +20,6 @@ printer of the scratch-off layer (a different machine, often a different shop).
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import multiprocessing
@@ -41,6 +40,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from backend import csvfiles
 from tracing import qr
 from tracing.codes import format_serial
 
@@ -561,7 +561,7 @@ def print_run_zip(
                 done_pages = _drain(progress_queue, done_pages, total_pages, progress)
         done_pages = _drain(progress_queue, done_pages, total_pages, progress)
         manifest = io.StringIO()
-        writer = csv.writer(manifest, lineterminator="\n")
+        writer = csvfiles.writer(manifest, lineterminator="\n")
         writer.writerow(["part", "file", "first_label", "last_label", "first_serial", "last_serial", "pages"])
         for i, (start, end) in enumerate(bounds):
             writer.writerow(
@@ -600,7 +600,7 @@ def pins_csv(rows: Iterable[tuple[str, str]], out: TextIO) -> int:
     file is the only place the PINs exist in clear: hand it over separately from the labels and
     delete it once printed.
     """
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvfiles.writer(out, lineterminator="\r\n")
     writer.writerow(["number", "serial", "serial_grouped", "pin"])
     n = 0
     for n, (serial, pin) in enumerate(rows, start=1):

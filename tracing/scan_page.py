@@ -46,8 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from backend.csrf import get_token
-from geo.scan_geometry import lat_lng
-from tracing import codes
+from tracing import codes, disclosure
 from tracing.models import Scan
 from tracing.services import scans as scan_services
 from tracing.services.stamps import certificates_state
@@ -232,7 +231,8 @@ def _context(request, outcome, values: dict[str, str], shape: dict, *, full_stam
     producer = stamp.run.producer
     journey = list(batch.events.select_related("retail_point").order_by("occurred_at", "pk")) if batch else []
     photos = list(product.photos.all()[:6]) if product is not None else []
-    lat, lng = lat_lng(producer.location)
+    position = disclosure.public_location(producer)  # a household business's home is rounded to ~1 km
+    public = disclosure.public_producer(producer)
     og_image = request.build_absolute_uri(photos[0].thumbnail.url) if photos and photos[0].thumbnail else ""
     serial = values["SERIAL"]
     return {
@@ -253,6 +253,7 @@ def _context(request, outcome, values: dict[str, str], shape: dict, *, full_stam
         "batch": batch,
         "product": product,
         "producer": producer,
+        "producer_address": public["address"],
         "verified": producer.status == producer.Status.APPROVED,
         "certificates": certificates_state(product) if product is not None else [],
         "photos": photos,
@@ -261,8 +262,8 @@ def _context(request, outcome, values: dict[str, str], shape: dict, *, full_stam
         "copy_confirmed": shape["copy_confirmed"],
         "pin_form": PinForm(),
         "map_url": reverse("tracing:scan_origin", args=[serial]),
-        "producer_lat": f"{lat:.4f}",
-        "producer_lng": f"{lng:.4f}",
+        "producer_lat": str(position.y),
+        "producer_lng": str(position.x),
         "buy_url": _marketplace_url(product) if product is not None else None,
         "shops_url": reverse("geo:find_shop") + "?" + urlencode({"product_kind": product.kind.code})
         if product

@@ -199,7 +199,7 @@ class ReportSerializer(serializers.Serializer):
     shop = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
     lng = serializers.FloatField(required=False, allow_null=True, default=None)
-    photo = serializers.ImageField(required=False, allow_null=True, default=None)
+    photo = serializers.FileField(required=False, allow_null=True, default=None)  # checked by tracing.uploads
 
 
 class ReportCreatedSerializer(serializers.Serializer):

@@ -37,7 +37,12 @@ class PinForm(forms.Form):
 
 class ReportForm(forms.Form):
     serial = forms.CharField(label=_("Stamp code (if there is one)"), max_length=40, required=False)
-    photo = forms.ImageField(label=_("Photo of the product or the stamp"), required=False)
+    # A plain file field: tracing.uploads checks the content (format, size, pixels) with clear messages.
+    photo = forms.FileField(
+        label=_("Photo of the product or the stamp"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
     place = forms.CharField(label=_("Where did you see it?"), max_length=200, required=False)
     shop = forms.CharField(label=_("Shop or seller"), max_length=200, required=False)
     note = forms.CharField(

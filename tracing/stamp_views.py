@@ -24,8 +24,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from geo.queries import regions_geojson
-from geo.scan_geometry import lat_lng
-from tracing import codes, digital_link, looks, recent_scans, scan_limits
+from tracing import codes, digital_link, disclosure, looks, recent_scans, scan_limits
+from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
 from tracing.scan_page import render_stamp_page, scan_id_from_token
 from tracing.services import scans as scan_services
@@ -276,7 +276,7 @@ def scan_locate(request, code: str):
 @cache_control(public=True, max_age=300)
 @require_GET
 def scan_origin(request, code: str):
-    """GeoJSON for the scan page's map: the product's growing region and the producer (approximate to ~10 m)."""
+    """GeoJSON for the scan page's map: the product's growing region and the producer where it may be shown."""
     serial = codes.normalise_serial(code)
     if not codes.serial_is_well_formed(serial):
         raise Http404
@@ -290,11 +290,11 @@ def scan_origin(request, code: str):
         from geo.models import GrowingRegion
 
         features = json.loads(regions_geojson(GrowingRegion.objects.filter(pk=product.growing_region_id)))["features"]
-    lat, lng = lat_lng(producer.location)
+    position = disclosure.public_location(producer)  # a household business's home is rounded to ~1 km
     features.append(
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(lng, 4), round(lat, 4)]},
+            "geometry": {"type": "Point", "coordinates": [position.x, position.y]},
             "properties": {"kind": "producer", "name": producer.name},
         }
     )
@@ -332,11 +332,10 @@ def report_page(request):
                     by=request.user,
                 )
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, messages)
+                add_service_errors(form, exc)
             else:
                 return render(request, "tracing/scan/report_thanks.html", {"serial": data["serial"]})
-        return render(request, "tracing/scan/report.html", {"form": form}, status=400)
+        return render(request, "tracing/scan/report.html", {"form": form}, status=error_status(form))
     form = ReportForm(initial={"serial": request.GET.get("ma", "")[:40]})
     return render(request, "tracing/scan/report.html", {"form": form})
 

@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("co-so/", producer.my_producer, name="my_producer"),
     path("co-so/ho-so/", producer.producer_edit, name="producer_edit"),
     path("co-so/nop-lai/", producer.reapply, name="producer_reapply"),
+    path("co-so/thay-doi/<int:pk>/rut/", producer.change_withdraw, name="producer_change_withdraw"),
     path("co-so/chung-nhan/moi/", producer.certificate_edit, name="certificate_new"),
     path("co-so/chung-nhan/<int:pk>/", producer.certificate_edit, name="certificate_edit"),
     path("co-so/chung-nhan/<int:pk>/xoa/", producer.certificate_delete, name="certificate_delete"),
@@ -37,4 +38,5 @@ urlpatterns: list = [
     path("tham-dinh/<int:pk>/lich-khao-sat/", official.schedule_survey, name="official_schedule"),
     path("tham-dinh/<int:pk>/khao-sat/", official.record_survey, name="official_survey"),
     path("tham-dinh/<int:pk>/quyet-dinh/<slug:action>/", official.decide, name="official_decide"),
+    path("tham-dinh/thay-doi/<int:pk>/<slug:action>/", official.decide_change, name="official_change"),
 ]

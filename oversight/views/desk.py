@@ -22,6 +22,7 @@ from oversight.services import cases_sync
 from oversight.views.common import official_required
 from tracing.models import Batch, CounterfeitReport, Producer, Product, SuspicionFlag
 from tracing.models.stamps import StampStatus
+from tracing.views.official import changes_waiting
 
 WAITING = (Producer.Status.APPLIED, Producer.Status.SURVEY_SCHEDULED, Producer.Status.SURVEYED)
 #: Days after which a waiting application is shown as overdue.
@@ -82,6 +83,7 @@ def queue(request):
         "oversight/queue.html",
         {
             "page": page,
+            "changes": changes_waiting(now),
             "status": status,
             "tabs": tabs,
             "waiting_count": sum(summary.get(v, {"n": 0})["n"] for v in WAITING),

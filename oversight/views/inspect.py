@@ -19,6 +19,7 @@ from oversight import services
 from oversight.inspection import official_view
 from oversight.models import InspectionFinding
 from oversight.views.common import official_required
+from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
 from tracing.scan_limits import network_key
 from tracing.services import scan_record
@@ -39,7 +40,10 @@ class FindingForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     accuracy_m = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0, max_value=100_000)
-    photo = forms.ImageField(label=gettext_lazy("Photo"), required=False)
+    # A plain file field: tracing.uploads checks the content (format, size, pixels) with clear messages.
+    photo = forms.FileField(
+        label=gettext_lazy("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -108,12 +112,11 @@ def stamp_view(request, serial: str):
                     photo=data.get("photo"),
                 )
             except ValidationError as exc:
-                for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Finding recorded."))
                 return redirect("oversight:inspect_stamp", serial=stamp.serial)
-        status = 400
+        status = error_status(form)
         shop = form.cleaned_data.get("shop") if hasattr(form, "cleaned_data") else shop
     else:
         # The inspector's look-up is a scan like any other, marked as staff (it never counts as a sighting).

@@ -11,6 +11,7 @@ from PIL import Image
 from marketplace.models import RetailStock
 from oversight.models import AuditEntry, Case, InspectionFinding
 from tests.oversight import factories as f
+from tests.tracing.media import png_bomb
 from tracing import services as tracing_services
 from tracing.models import CounterfeitReport, Scan
 
@@ -105,4 +106,17 @@ def test_a_problem_finding_needs_a_note(client, inspector, stamped):
     client.force_login(inspector)
     response = client.post(f"/giam-sat/kiem-tra/tem/{stamped['stamp'].serial}/", {"result": "fake", "note": ""})
     assert response.status_code == 400
+    assert not InspectionFinding.objects.exists()
+
+
+def test_a_decompression_bomb_as_the_inspection_photo_is_refused_with_a_clear_message(client, inspector, stamped):
+    client.force_login(inspector)
+    bomb = SimpleUploadedFile("shelf.png", png_bomb(30_000, 30_000, rows=10), content_type="image/png")
+    response = client.post(
+        f"/giam-sat/kiem-tra/tem/{stamped['stamp'].serial}/",
+        {"result": "fake", "note": "Tem in mờ", "photo": bomb},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "The image is too large: at most 25 megapixels." in response.content.decode()
     assert not InspectionFinding.objects.exists()

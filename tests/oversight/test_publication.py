@@ -12,7 +12,8 @@ from tracing.models import Producer
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL_VALUES = ("0912345678", "Nguyễn Văn An", "@example.test")
+# A household business's owner: their name, phone, email and Zalo are personal data (tracing.disclosure).
+PERSONAL_VALUES = ("Lò Văn Chứ", "0987654321", "pao.nha@example.test", "0987650000")
 
 
 @pytest.fixture
@@ -29,6 +30,9 @@ def participants(places, coop, rival):
         kind_of=Producer.Kind.HOUSEHOLD,
         tax_number="001234567890",  # a personal identification number
         address="Nhà riêng, thôn Tân Thành",
+    )
+    Producer.objects.filter(pk=household.pk).update(
+        representative="Lò Văn Chứ", phone="0987654321", email="pao.nha@example.test", zalo="0987650000"
     )
     f.make_product(f.make_staff("pao", household), household, "honey", name="Mật ong bạc hà")
     hidden = f.make_producer("HTX Đang Chờ", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="applied")
@@ -100,3 +104,10 @@ def test_only_the_widget_may_be_framed_by_other_sites(client, participants):
     assert widget.status_code == 200 and "X-Frame-Options" not in widget
     assert "HTX Cam sành Việt Quang" in widget.content.decode()
     assert client.get("/danh-sach-tham-gia/")["X-Frame-Options"] == "DENY"
+
+
+def test_the_open_data_csv_does_not_let_a_producer_name_run_as_a_formula(client, places):
+    hostile = "=cmd|' /C calc'!A0"
+    f.make_producer(hostile, commune=places["viet_quang_old"], lat=22.41, lng=104.82, website="https://a.example")
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/producers.csv").content.decode("utf-8-sig"))))
+    assert [row["name"] for row in rows] == ["'" + hostile]

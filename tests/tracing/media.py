@@ -7,6 +7,7 @@ are what a player (and mutagen) reads.
 from __future__ import annotations
 
 import struct
+import zlib
 
 
 def mp3_silence(seconds: float) -> bytes:
@@ -112,3 +113,17 @@ def minimal_pdf() -> bytes:
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     )
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def png_bomb(width: int, height: int, *, rows: int | None = None) -> bytes:
+    """A grey PNG of `width` × `height` whose pixels are all black: a few kilobytes that decode to
+    width × height bytes. With `rows`, only that many rows are written (the header still claims them all)."""
+    header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    compressor = zlib.compressobj(9)
+    row = bytes(width + 1)  # filter byte 0, then the pixels
+    data = b"".join(compressor.compress(row) for _ in range(height if rows is None else rows)) + compressor.flush()
+    return b"\x89PNG\r\n\x1a\n" + header + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from backend import roles
 from tests.conftest import make_user
 from tests.tracing.conftest import HA_GIANG, apply_as, approve, png_bytes, square, upload, valid_tax_number
-from tests.tracing.media import mp3_silence, windows_program
+from tests.tracing.media import mp3_silence, png_bomb, windows_program
 from tracing import services
 from tracing.models import Producer
 
@@ -451,3 +451,15 @@ def test_the_product_list_for_the_public_takes_four_queries(world, api_client):
         if not any(part in q["sql"] for part in ("hg_cache", "backend_rate_counter", "hg_rate_hit", "SAVEPOINT"))
     ]
     assert len(ours) == 4, ours
+
+
+def test_a_decompression_bomb_sent_as_a_product_photo_is_a_400_with_the_limit(world, owner, api_client):
+    api_client.force_authenticate(owner)
+    response = api_client.post(
+        f"/api/v1/products/{world['product'].pk}/photos/",
+        {"image": upload("bomb.png", png_bomb(30_000, 30_000, rows=10), "image/png")},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["image"] == ["The image is too large: at most 25 megapixels."]

@@ -178,25 +178,34 @@ def test_the_reapply_button_is_only_for_rejected_producers(client, producer, own
     assert producer.status == "applied" and producer.status_changes.count() == 1
 
 
-def test_the_organisation_page_saves_changes_and_locks_the_verified_fields(client, approved_producer, owner):
+def test_the_organisation_page_saves_contacts_and_sends_changes_to_verified_data_for_review(
+    client, approved_producer, owner
+):
     client.force_login(owner)
     html = client.get("/co-so/ho-so/").content.decode()
-    assert "disabled" in re.search(r'<input[^>]*name="tax_number"[^>]*>', html).group(0)
+    assert "disabled" not in re.search(r'<input[^>]*name="tax_number"[^>]*>', html).group(0)
+    new_number = valid_tax_number()
     data = {
         "kind": "enterprise",
         "name": "HTX Cam sành Bắc Quang mới",
-        "tax_number": "0000000000",
+        "tax_number": new_number,
         "address": approved_producer.address,
         "commune": approved_producer.commune_id,
         "lat": "22.8233",
         "lng": "104.9784",
         "representative": "Nguyễn Văn An",
-        "phone": "0912345678",
+        "phone": "0912345679",
     }
     assert client.post("/co-so/ho-so/", data).status_code == 302
-    approved_producer.refresh_from_db()
-    assert approved_producer.name == "HTX Cam sành Bắc Quang mới"
-    assert approved_producer.kind == "cooperative" and approved_producer.tax_number != "0000000000"
+    verified = Producer.objects.get(pk=approved_producer.pk)
+    assert (verified.name, verified.kind, verified.tax_number) == (
+        approved_producer.name,
+        "cooperative",
+        approved_producer.tax_number,
+    )
+    assert verified.phone == "0912345679"
+    waiting = services.pending_change(verified)
+    assert waiting.values == {"kind": "enterprise", "name": "HTX Cam sành Bắc Quang mới", "tax_number": new_number}
 
 
 # --- Certificates and areas ------------------------------------------------------------------

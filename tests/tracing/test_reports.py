@@ -3,6 +3,7 @@
 import pytest
 
 from tests.tracing.conftest import png_bytes, upload
+from tests.tracing.media import png_bomb
 from tests.tracing.stamp_fixtures import (  # noqa: F401
     issue,
     product_kinds_present,
@@ -69,3 +70,31 @@ def test_only_officials_read_and_review_reports(client, request, other_producer,
     assert listing.status_code in (302, 403) and review.status_code in (302, 403)
     report.refresh_from_db()
     assert report.status == "new"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("vi", "Ảnh quá lớn: tối đa 25 megapixel."), ("en", "The image is too large: at most 25 megapixels.")],
+)
+def test_a_decompression_bomb_on_the_report_page_is_refused_with_a_clear_message(client, db, language, message):
+    response = client.post(
+        "/bao-hang-gia/",
+        {"note": "Tem lạ ở chợ", "photo": upload("bomb.png", png_bomb(30_000, 30_000, rows=10), "image/png")},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page
+    assert "Tem lạ ở chợ" in page  # what the consumer typed is still in the form
+    assert not CounterfeitReport.objects.exists()
+
+
+def test_a_decompression_bomb_sent_to_the_report_api_is_a_400_naming_the_photo(api_client, db):
+    response = api_client.post(
+        "/api/v1/reports/",
+        {"note": "Hộp chè giả", "photo": upload("bomb.png", png_bomb(7000, 7000), "image/png")},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["photo"] == ["The image is too large: at most 25 megapixels."]
+    assert not CounterfeitReport.objects.exists()

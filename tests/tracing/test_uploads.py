@@ -1,6 +1,9 @@
 """Photos, certificate documents and audio clips are checked by what they contain, not by their names."""
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,9 +11,11 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.tracing.conftest import png_bytes, upload
-from tests.tracing.media import minimal_pdf, mp3_silence, ogg_opus_silence, webm_opus, windows_program
+from tests.tracing.media import minimal_pdf, mp3_silence, ogg_opus_silence, png_bomb, webm_opus, windows_program
 from tracing import services
 from tracing.audio import audio_check, sniff_audio, webm_duration
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_stored(field_file) -> Image.Image:
@@ -176,3 +181,45 @@ def test_a_truncated_webm_is_an_error_not_a_crash():
     data = webm_opus(1.0)
     with pytest.raises((ValueError, IndexError)):
         webm_duration(data[:30])
+
+
+# --- Memory: sizes are checked from the header, before any pixel is decoded ----------------------
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(7000, 7000), (30_000, 30_000), (100_000, 100_000)],
+    ids=["49-megapixels", "900-megapixels", "10-gigapixels"],
+)
+def test_a_png_decompression_bomb_is_refused_as_too_large_before_decoding(width, height, product, owner):
+    data = png_bomb(width, height, rows=None if width * height < 60_000_000 else 10)
+    assert len(data) < 200_000  # a few kilobytes that would need width × height bytes once decoded
+    with pytest.raises(ValidationError) as error:
+        services.product_photo_add(by=owner, product=product, image=upload("bomb.png", data, "image/png"))
+    assert "megapixels" in error.value.message_dict["image"][0]
+    assert product.photos.count() == 0
+
+
+def test_a_progressive_jpeg_too_large_to_decode_whole_is_refused(product, owner):
+    buffer = io.BytesIO()
+    Image.new("L", (6000, 5000)).save(buffer, format="JPEG", progressive=True)
+    with pytest.raises(ValidationError) as error:
+        services.product_photo_add(by=owner, product=product, image=upload("p.jpg", buffer.getvalue()))
+    assert "25 megapixels" in error.value.message_dict["image"][0]
+
+
+def test_a_certificate_photo_that_is_a_decompression_bomb_is_refused_as_too_large(producer, owner):
+    with pytest.raises(ValidationError) as error:
+        certificate(owner, producer, upload("scan.png", png_bomb(7000, 7000), "image/png"))
+    assert "megapixels" in error.value.message_dict["document"][0]
+
+
+def test_a_48_megapixel_phone_photo_is_accepted_and_decoded_at_a_reduced_scale(tmp_path):
+    """A 48 MP JPEG needs 144 MB decoded at full size; decoded at 1/4 scale it needs about 9 MB."""
+    path = tmp_path / "phone.jpg"
+    program = [sys.executable, "-m", "tests.tracing.upload_memory"]
+    subprocess.run([*program, "make", str(path), "8000", "6000"], check=True, cwd=ROOT)
+    result = subprocess.run([*program, "photo", str(path)], check=True, cwd=ROOT, capture_output=True, text=True)
+    megabytes, width, height = result.stdout.split()
+    assert (int(width), int(height)) == (1600, 1200)
+    assert float(megabytes) < 80, f"processing a 48 MP photo took {megabytes} MB"

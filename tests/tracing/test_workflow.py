@@ -237,8 +237,10 @@ def test_the_last_staff_member_cannot_leave(producer, owner):
         services.producer_staff_remove(by=owner, producer=producer, user=owner)
 
 
-def test_kind_and_tax_number_are_fixed_once_surveyed(producer, owner, official):
+def test_a_new_tax_number_waits_for_review_once_surveyed(producer, owner, official):
     bring_to("surveyed", producer, owner, official)
-    with pytest.raises(ValidationError) as error:
-        services.producer_update(by=owner, producer=producer, tax_number="0100233488")
-    assert "tax_number" in error.value.message_dict
+    verified = producer.tax_number
+    services.producer_update(by=owner, producer=producer, tax_number="0100233488")
+    producer.refresh_from_db()
+    assert producer.tax_number == verified
+    assert services.pending_change(producer).values == {"tax_number": "0100233488"}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework_gis.fields import GeometryField
 
+from backend.storage import StorageUnavailable
 from tracing.api.schema import ChoiceStringField
 from tracing.services import TransitionNotAllowed
 
@@ -25,9 +26,14 @@ class Conflict(exceptions.APIException):
 
 
 def call_service(function, **kwargs):
-    """Run a service; its ValidationError becomes a 400 naming the fields, a refused workflow step a 409."""
+    """Run a service; its ValidationError becomes a 400 naming the fields, a refused workflow step a 409.
+
+    A storage failure (disk full or read-only) stays itself: backend.api_errors answers 507 or 503.
+    """
     try:
         return function(**kwargs)
+    except StorageUnavailable:
+        raise
     except TransitionNotAllowed as exc:
         raise Conflict(exc.messages[0]) from exc
     except DjangoValidationError as exc:

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import parsers, permissions, serializers, viewsets
 
 from geo.models import ProductKind
-from tracing import services
+from tracing import access, disclosure, services
 from tracing.api.common import GeoJSONGeometryField, TracingModelSerializer, call_service, point_field
 from tracing.models import AreaCapacity, Certificate, Producer, ProductionArea, ProductionAreaRegion
 
@@ -49,6 +49,13 @@ class CertificateSerializer(TracingModelSerializer):
         ]
         # Uniqueness and the OCOP rule are checked by the service, with messages that name the field.
         validators = []
+
+    def to_representation(self, certificate):
+        data = super().to_representation(certificate)
+        request = self.context.get("request")
+        if request is not None and access.sees_private_data(request.user, certificate.producer_id):
+            return data
+        return {key: data[key] for key in disclosure.CERTIFICATE_FIELDS}
 
 
 class CapacitySerializer(serializers.Serializer):
@@ -95,6 +102,18 @@ class ProductionAreaSerializer(TracingModelSerializer):
     def get_warnings(self, area) -> list[str]:
         return area.region_warnings()
 
+    def to_representation(self, area):
+        data = super().to_representation(area)
+        request = self.context.get("request")
+        if request is not None and access.sees_private_data(request.user, area.producer_id):
+            return data
+        public = {key: data[key] for key in disclosure.AREA_FIELDS}
+        if disclosure.is_household(area.producer):
+            geometry = disclosure.public_area_geometry(area, area.producer)
+            public["boundary"] = None
+            public["location"] = self.fields["location"].to_representation(geometry) if geometry else None
+        return public
+
 
 class _ProducerScopedViewSet(viewsets.ModelViewSet):
     """Lists what the user may see (approved producers', own, or all for officials), filterable by producer."""
@@ -139,6 +158,7 @@ class ProductionAreaViewSet(_ProducerScopedViewSet):
     def get_queryset(self):
         return (
             ProductionArea.objects.filter(producer__in=self.visible_producers())
+            .select_related("producer")  # its kind decides what the public sees (tracing.disclosure)
             .prefetch_related(
                 Prefetch("capacities", AreaCapacity.objects.select_related("product_kind")),
                 Prefetch("region_links", ProductionAreaRegion.objects.select_related("region__product_kind")),

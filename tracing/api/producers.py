@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from geo.models import AdminUnit
-from tracing import access, services
+from tracing import access, disclosure, services
 from tracing.api.common import (
     DecisionReasonSerializer,
     PhotoSerializer,
@@ -22,7 +22,14 @@ from tracing.api.common import (
     call_service,
     point_field,
 )
-from tracing.models import Certificate, FieldSurvey, Producer, ProducerMembership, ProducerStatusChange
+from tracing.models import (
+    Certificate,
+    FieldSurvey,
+    Producer,
+    ProducerChange,
+    ProducerMembership,
+    ProducerStatusChange,
+)
 from tracing.workflow import allowed_actions
 
 
@@ -35,11 +42,46 @@ class CertificateBriefSerializer(TracingModelSerializer):
         fields = ["id", "scheme", "label", "ocop_stars", "number", "valid_from", "valid_to", "is_expired"]
 
 
+#: How the API spells each public fact of a producer (tracing.disclosure); unlisted facts keep their name.
+API_SPELLING = {
+    "kind": ("kind", "kind_label"),
+    "status": ("status", "status_label"),
+    "participating_since": ("status_changed_at",),
+    "commune": ("commune", "commune_name"),
+    "district": ("district_name",),
+}
+#: What anyone may read of an approved producer; its own staff and officials read every field.
+PUBLIC_KEYS = (
+    *(key for fact in disclosure.PRODUCER_FIELDS for key in API_SPELLING.get(fact, (fact,))),
+    "certificates",
+)
+
+
+class ProducerChangeSerializer(TracingModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = ProducerChange
+        fields = [
+            "id",
+            "status",
+            "values",
+            "before",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+        ]
+
+
 class ProducerSerializer(TracingModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     commune = serializers.PrimaryKeyRelatedField(queryset=AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE))
     commune_name = serializers.CharField(source="commune.name", read_only=True)
+    district_name = serializers.CharField(source="commune.parent.name", read_only=True, allow_null=True)
     location = point_field()
     # Normalised by the service ("0912 345 678" → "0912345678"), so typed forms may be longer.
     tax_number = serializers.CharField(max_length=30)
@@ -47,6 +89,10 @@ class ProducerSerializer(TracingModelSerializer):
     zalo = serializers.CharField(max_length=30, required=False, allow_blank=True)
     logo = serializers.FileField(required=False, allow_null=True)
     certificates = CertificateBriefSerializer(many=True, read_only=True)
+    pending_change = serializers.SerializerMethodField(
+        help_text="A change to verified data waiting for an official (staff and officials only); the other fields "
+        "keep the verified values until it is accepted."
+    )
 
     class Meta:
         model = Producer
@@ -59,6 +105,7 @@ class ProducerSerializer(TracingModelSerializer):
             "address",
             "commune",
             "commune_name",
+            "district_name",
             "location",
             "representative",
             "phone",
@@ -72,8 +119,26 @@ class ProducerSerializer(TracingModelSerializer):
             "status_label",
             "status_changed_at",
             "certificates",
+            "pending_change",
         ]
         read_only_fields = ["status", "status_changed_at"]
+
+    @extend_schema_field(ProducerChangeSerializer(allow_null=True))
+    def get_pending_change(self, producer) -> dict | None:
+        waiting = getattr(producer, "pending_changes", None)  # prefetched by the view's queryset
+        change = (waiting[0] if waiting else None) if waiting is not None else services.pending_change(producer)
+        return ProducerChangeSerializer(change).data if change is not None else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and access.sees_private_data(request.user, instance.pk):
+            return data
+        public = {key: data[key] for key in PUBLIC_KEYS}
+        for field in disclosure.withheld(instance):
+            public[field] = ""
+        public["location"] = self.fields["location"].to_representation(disclosure.public_location(instance))
+        return public
 
 
 class StatusChangeSerializer(TracingModelSerializer):
@@ -151,12 +216,21 @@ PRODUCER_WRITE_FIELDS = set(ProducerSerializer.Meta.fields) - {
     "status_label",
     "status_changed_at",
     "commune_name",
+    "district_name",
     "certificates",
+    "pending_change",
 }
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Producers: approved ones for everyone; own and all for staff and officials"),
+    list=extend_schema(
+        summary="Producers: approved ones for everyone; own and all for staff and officials",
+        description=(
+            "Anyone reads an approved producer's public fields only; a household business's address, tax "
+            "number, representative, phone, email and Zalo are blank and its location is rounded to 0.01°. "
+            "The producer's own staff and officials read every field."
+        ),
+    ),
     create=extend_schema(summary="Register an organisation and apply to take part"),
 )
 class ProducerViewSet(
@@ -175,8 +249,17 @@ class ProducerViewSet(
         certificates = Certificate.objects.order_by("scheme", "-valid_from")
         return (
             Producer.objects.visible_to(self.request.user)
-            .select_related("commune")
-            .prefetch_related(Prefetch("certificates", queryset=certificates))
+            .select_related("commune", "commune__parent")
+            .prefetch_related(
+                Prefetch("certificates", queryset=certificates),
+                Prefetch(
+                    "changes",
+                    queryset=ProducerChange.objects.filter(status=ProducerChange.Status.PENDING).select_related(
+                        "requested_by", "decided_by"
+                    ),
+                    to_attr="pending_changes",
+                ),
+            )
             .order_by("name", "pk")
         )
 
@@ -189,6 +272,7 @@ class ProducerViewSet(
         serializer.instance = call_service(
             services.producer_update, by=self.request.user, producer=serializer.instance, **data
         )
+        serializer.instance.__dict__.pop("pending_changes", None)  # prefetched before the update: read it again
 
     # --- The workflow -----------------------------------------------------------------------
 
@@ -230,6 +314,48 @@ class ProducerViewSet(
     @action(detail=True, methods=["post"])
     def reapply(self, request, pk=None):
         return self._decision(request, services.producer_reapply)
+
+    # --- Changes to verified data -------------------------------------------------------------
+
+    def _pending(self, producer: Producer) -> ProducerChange:
+        change = services.pending_change(producer)
+        if change is None:
+            raise NotFound(_("No change waits for review."))
+        return change
+
+    def _change_decision(self, request, function):
+        producer = self.get_object()
+        serializer = DecisionReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = call_service(
+            function, by=request.user, change=self._pending(producer), reason=serializer.validated_data["reason"]
+        )
+        return Response(ProducerChangeSerializer(change).data)
+
+    @extend_schema(
+        request=DecisionReasonSerializer,
+        responses=ProducerChangeSerializer,
+        summary="Accept the change to verified data that waits (officials)",
+    )
+    @action(detail=True, methods=["post"], url_path="accept-change")
+    def accept_change(self, request, pk=None):
+        return self._change_decision(request, services.producer_change_accept)
+
+    @extend_schema(
+        request=DecisionReasonSerializer,
+        responses=ProducerChangeSerializer,
+        summary="Refuse the change to verified data that waits, with the reason (officials)",
+    )
+    @action(detail=True, methods=["post"], url_path="refuse-change")
+    def refuse_change(self, request, pk=None):
+        return self._change_decision(request, services.producer_change_refuse)
+
+    @extend_schema(request=None, responses=ProducerChangeSerializer, summary="Withdraw the change that waits (staff)")
+    @action(detail=True, methods=["post"], url_path="withdraw-change")
+    def withdraw_change(self, request, pk=None):
+        producer = self.get_object()
+        change = call_service(services.producer_change_withdraw, by=request.user, change=self._pending(producer))
+        return Response(ProducerChangeSerializer(change).data)
 
     @extend_schema(request=SurveyScheduleSerializer, responses=FieldSurveySerializer, summary="Schedule the survey")
     @action(detail=True, methods=["post"], url_path="schedule-survey")

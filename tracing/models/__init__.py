@@ -6,6 +6,7 @@ from tracing.models.producers import (
     FieldSurvey,
     FieldSurveyPhoto,
     Producer,
+    ProducerChange,
     ProducerMembership,
     ProducerStatusChange,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "FieldSurvey",
     "FieldSurveyPhoto",
     "Producer",
+    "ProducerChange",
     "ProducerMembership",
     "ProducerStatusChange",
     "Product",

@@ -155,6 +155,115 @@ class ProducerStatusChange(models.Model):
         return f"{self.producer}: {self.from_status or '∅'} → {self.to_status}"
 
 
+class ProducerChange(models.Model):
+    """A change the staff asked for to what the officials verified about their organisation (its identity).
+
+    The producer keeps its verified values — on its own pages, the scan page, the API and open data —
+    until an official accepts the change; then they are replaced at once. A refusal (with its reason)
+    or a withdrawal leaves them as they were. At most one change per producer waits at a time: asking
+    again adds to it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for review")
+        ACCEPTED = "accepted", _("accepted")
+        REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    #: What an official verifies in the survey ("identity and papers", the place): changed only after review.
+    FIELDS = ("kind", "name", "tax_number", "address", "commune", "location", "representative")
+
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="changes")
+    values = models.JSONField(_("proposed values"))
+    before = models.JSONField(_("verified values when asked"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("asked by")
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("change to verified data")
+        verbose_name_plural = _("changes to verified data")
+        indexes = [models.Index(fields=["status", "requested_at"], name="producerchange_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer"], condition=Q(status="pending"), name="producerchange_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "refused", "withdrawn"]),
+                name="producerchange_status_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.producer}: {', '.join(self.values)} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @staticmethod
+    def encode(field: str, value):
+        """A field's value as stored in `values` (JSON): a commune by its id, a position as [lng, lat]."""
+        if field == "commune":
+            return value.pk if value is not None else None
+        if field == "location":
+            return [value.x, value.y] if value is not None else None
+        return value
+
+    def proposed(self) -> dict:
+        """The proposed values as the producer's fields take them (a commune, a Point)."""
+        from django.contrib.gis.geos import Point
+
+        from geo.models import AdminUnit
+
+        decoded = dict(self.values)
+        if decoded.get("commune") is not None:
+            decoded["commune"] = AdminUnit.objects.filter(pk=decoded["commune"]).first()
+        if decoded.get("location") is not None:
+            lng, lat = decoded["location"]
+            decoded["location"] = Point(lng, lat, srid=4326)
+        return decoded
+
+    def rows(self) -> list[dict]:
+        """For the pages: each changed field's label, its verified value and the proposed one, as text."""
+        producer = self.producer
+        rows = []
+        for field, value in self.proposed().items():
+            rows.append(
+                {
+                    "field": field,
+                    "label": Producer._meta.get_field(field).verbose_name,
+                    "verified": _shown(producer, field, getattr(producer, field)),
+                    "proposed": _shown(producer, field, value),
+                }
+            )
+        return rows
+
+
+def _shown(producer: Producer, field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "kind":
+        return str(Producer.Kind(value).label)
+    if field == "location":
+        return f"{value.y:.5f}, {value.x:.5f}"
+    return str(value)
+
+
 class FieldSurvey(models.Model):
     """An official's visit to the producer: scheduled first, then recorded with a checklist, GPS and photos."""
 

@@ -21,8 +21,14 @@ from tracing.services.holdings import (
     production_area_update,
 )
 from tracing.services.producers import (
+    IDENTITY_FIELDS,
+    needs_review,
+    pending_change,
     producer_apply,
     producer_approve,
+    producer_change_accept,
+    producer_change_refuse,
+    producer_change_withdraw,
     producer_reapply,
     producer_record_survey,
     producer_reinstate,
@@ -43,6 +49,7 @@ from tracing.services.products import (
 )
 
 __all__ = [
+    "IDENTITY_FIELDS",
     "TransitionNotAllowed",
     "batch_create",
     "batch_create_from_previous",
@@ -51,9 +58,14 @@ __all__ = [
     "certificate_add",
     "certificate_delete",
     "certificate_update",
+    "needs_review",
     "next_lot_code",
+    "pending_change",
     "producer_apply",
     "producer_approve",
+    "producer_change_accept",
+    "producer_change_refuse",
+    "producer_change_withdraw",
     "producer_reapply",
     "producer_record_survey",
     "producer_reinstate",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from backend.storage import atomic_with_files
 from geo.models import RetailPoint
 from tracing.gs1 import validate_lot
 from tracing.lots import suggest_next_lot_code
@@ -151,7 +152,7 @@ def _local(moment: datetime.datetime) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-@transaction.atomic
+@atomic_with_files()
 def batch_event_add(
     *,
     by,

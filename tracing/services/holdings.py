@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from backend.storage import atomic_with_files
 from geo.models import ProductKind
 from geo.spatial import overlap_with_regions
 from tracing.models import AreaCapacity, Certificate, Producer, ProductionArea, ProductionAreaRegion
@@ -76,7 +77,7 @@ def _save_certificate(certificate: Certificate, *, document, has_document: bool,
     return certificate
 
 
-@transaction.atomic
+@atomic_with_files()
 def certificate_add(
     *,
     by,
@@ -113,7 +114,7 @@ def certificate_add(
     )
 
 
-@transaction.atomic
+@atomic_with_files()
 def certificate_update(*, by, certificate: Certificate, **changes) -> Certificate:
     """Correct or renew a certificate (its producer's staff). `document=None` removes the scan."""
     require_manager(by, certificate.producer_id)

@@ -15,10 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.roles import PRODUCER_STAFF
+from backend.storage import atomic_with_files
 from geo.models import AdminUnit
 from tracing import access, notifications
 from tracing.identifiers import normalise_phone, normalise_tax_number
-from tracing.models import FieldSurvey, FieldSurveyPhoto, Producer, ProducerMembership, ProducerStatusChange
+from tracing.models import (
+    FieldSurvey,
+    FieldSurveyPhoto,
+    Producer,
+    ProducerChange,
+    ProducerMembership,
+    ProducerStatusChange,
+)
 from tracing.services.common import (
     TransitionNotAllowed,
     apply_changes,
@@ -49,8 +57,19 @@ EDITABLE_FIELDS = {
     "description_en",
     "logo",
 }
-# Changing these after an official has seen the organisation would bypass the verification.
-VERIFIED_FIELDS = {"kind", "tax_number"}
+#: What an official verified (identity and papers, the place): once verification has begun, changed only by review.
+IDENTITY_FIELDS = frozenset(ProducerChange.FIELDS)
+#: Statuses in which the staff change the identity themselves: nothing verified yet, or refused and corrected.
+EDITABLE_WITHOUT_REVIEW = (Producer.Status.APPLIED, Producer.Status.REJECTED)
+
+
+def needs_review(producer: Producer) -> bool:
+    """Do changes to this producer's identity wait for an official (status beyond "applied", not "rejected")?"""
+    return producer.status not in EDITABLE_WITHOUT_REVIEW
+
+
+def pending_change(producer: Producer) -> ProducerChange | None:
+    return ProducerChange.objects.filter(producer=producer, status=ProducerChange.Status.PENDING).first()
 
 
 def _clean_contact(producer: Producer, errors: dict, *, check_commune: bool = True) -> None:
@@ -98,7 +117,7 @@ def _join(producer: Producer, user, *, added_by) -> None:
         del user._hg_roles
 
 
-@transaction.atomic
+@atomic_with_files()
 def producer_apply(
     *,
     by,
@@ -156,27 +175,156 @@ def producer_apply(
     return producer
 
 
-@transaction.atomic
+@atomic_with_files()
 def producer_update(*, by, producer: Producer, **changes) -> Producer:
-    """Change the organisation's data (its staff only). Kind and tax number are fixed once an official surveyed it.
+    """Change the organisation's data (its staff only).
 
-    `logo=None` removes the logo; a file replaces it (checked and resized).
+    Once an official has begun to verify it (every status but applied and rejected), changes to what
+    was verified — kind, name, tax number, address, commune, location, representative — are not
+    applied: they wait for an official as a ProducerChange (added to the one already waiting; a field
+    set back to its verified value leaves it), and the producer keeps its verified values on every
+    page meanwhile. Contact details, descriptions and the logo change at once. `logo=None` removes
+    the logo; a file replaces it (checked and resized).
     """
     require_manager(by, producer.pk)
+    identity = {name: changes.pop(name) for name in list(changes) if name in IDENTITY_FIELDS}
     errors: dict = {}
-    if set(changes) & VERIFIED_FIELDS and producer.status not in (Producer.Status.APPLIED, Producer.Status.REJECTED):
-        for field in sorted(set(changes) & VERIFIED_FIELDS):
-            if changes[field] != getattr(producer, field):
-                errors[field] = _("This was verified by the survey; ask the department to correct it.")
-    raise_if(errors)
+    proposal = None
+    if identity and needs_review(producer):
+        Producer.objects.select_for_update().filter(pk=producer.pk).first()  # one proposal at a time
+        errors, proposal = _check_proposal(producer, identity)
+    else:
+        changes.update(identity)
     has_logo, logo = "logo" in changes, changes.pop("logo", None)
+    commune_changed = "commune" in changes and getattr(changes["commune"], "pk", None) != producer.commune_id
     apply_changes(producer, changes, EDITABLE_FIELDS)
-    _clean_contact(producer, errors, check_commune="commune" in changes)
+    _clean_contact(producer, errors, check_commune=commune_changed)
     if has_logo:
         _set_logo(producer, logo, errors)
     raise_if(errors)
     save(producer)
+    if proposal is not None:
+        _store_proposal(by, producer, proposal)
+    elif identity:
+        _withdraw_pending(producer)  # changed directly (applied or rejected): nothing is left to review
     return producer
+
+
+def _check_proposal(producer: Producer, identity: dict) -> tuple[dict, dict]:
+    """The errors of the proposed identity (with what already waits), and the values that differ from the
+    verified ones, normalised (tax number, spaces)."""
+    pending = pending_change(producer)
+    wanted = {**(pending.proposed() if pending else {}), **identity}
+    candidate = Producer.objects.select_related("commune").get(pk=producer.pk)
+    for name, value in wanted.items():
+        setattr(candidate, name, value.strip() if isinstance(value, str) else value)
+    errors: dict = {}
+    commune_changed = candidate.commune_id != producer.commune_id
+    _clean_contact(candidate, errors, check_commune=commune_changed)
+    try:
+        candidate.full_clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    differing = {}
+    for name in wanted:
+        now, verified = getattr(candidate, name), getattr(producer, name)
+        if name == "commune":
+            now, verified = candidate.commune_id, producer.commune_id
+        if now != verified:
+            differing[name] = getattr(candidate, name)
+    return errors, differing
+
+
+def _store_proposal(by, producer: Producer, values: dict) -> ProducerChange | None:
+    pending = pending_change(producer)
+    if not values:
+        if pending is not None:
+            _withdraw_pending(producer)
+        return None
+    encoded = {name: ProducerChange.encode(name, value) for name, value in values.items()}
+    before = {name: ProducerChange.encode(name, getattr(producer, name)) for name in values}
+    if pending is None:
+        change = ProducerChange(producer=producer, values=encoded, before=before, requested_by=by)
+        save(change)
+        transaction.on_commit(partial(notifications.send_change_request_email, change.pk), robust=True)
+        return change
+    pending.values, pending.before, pending.requested_by = encoded, before, by
+    pending.save(update_fields=["values", "before", "requested_by", "updated_at"])
+    return pending
+
+
+def _withdraw_pending(producer: Producer) -> None:
+    ProducerChange.objects.filter(producer=producer, status=ProducerChange.Status.PENDING).update(
+        status=ProducerChange.Status.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def _locked_pending(change: ProducerChange) -> ProducerChange:
+    locked = ProducerChange.objects.select_for_update().select_related("producer").get(pk=change.pk)
+    if not locked.is_pending:
+        raise TransitionNotAllowed(
+            _("This change is no longer waiting for review (%(status)s).") % {"status": locked.get_status_display()},
+            code="invalid_transition",
+        )
+    return locked
+
+
+@transaction.atomic
+def producer_change_accept(*, by, change: ProducerChange, reason: str = "") -> ProducerChange:
+    """An official accepts a change to verified data: the producer's record, and with it every public page,
+    the scan page and open data, take the new values. Refused if the values are no longer valid (a tax
+    number registered meanwhile by another producer, a commune abolished): the official refuses it then."""
+    require_official(by)
+    producer = Producer.objects.select_for_update().get(pk=change.producer_id)
+    locked = _locked_pending(change)
+    values = locked.proposed()
+    commune_changed = "commune" in values and getattr(values["commune"], "pk", None) != producer.commune_id
+    for name, value in values.items():
+        setattr(producer, name, value)
+    errors: dict = {}
+    if "commune" in values and values["commune"] is None:
+        errors["commune"] = _("This commune no longer exists; choose the commune in force today.")
+    else:
+        _clean_contact(producer, errors, check_commune=commune_changed)
+    raise_if(errors)
+    save(producer)
+    return _decide_change(by, locked, ProducerChange.Status.ACCEPTED, reason, change)
+
+
+@transaction.atomic
+def producer_change_refuse(*, by, change: ProducerChange, reason: str) -> ProducerChange:
+    """An official refuses a change to verified data, with the reason the staff will read; nothing changes."""
+    require_official(by)
+    locked = _locked_pending(change)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason: the producer will read it.")})
+    return _decide_change(by, locked, ProducerChange.Status.REFUSED, reason, change)
+
+
+@transaction.atomic
+def producer_change_withdraw(*, by, change: ProducerChange) -> ProducerChange:
+    """The staff take back a change they asked for, before an official decides."""
+    require_manager(by, change.producer_id)
+    locked = _locked_pending(change)
+    locked.status, locked.decided_at = ProducerChange.Status.WITHDRAWN, timezone.now()
+    locked.save(update_fields=["status", "decided_at", "updated_at"])
+    change.status, change.decided_at = locked.status, locked.decided_at
+    return locked
+
+
+def _decide_change(by, locked: ProducerChange, status: str, reason: str, change: ProducerChange) -> ProducerChange:
+    locked.status, locked.decided_by, locked.decided_at = status, by, timezone.now()
+    locked.reason = (reason or "").strip()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+    change.status, change.decided_by, change.decided_at, change.reason = (
+        locked.status,
+        locked.decided_by,
+        locked.decided_at,
+        locked.reason,
+    )
+    transaction.on_commit(partial(notifications.send_change_decision_email, locked.pk), robust=True)
+    return locked
 
 
 @transaction.atomic
@@ -262,7 +410,7 @@ def producer_schedule_survey(*, by, producer: Producer, scheduled_for: datetime.
     return survey
 
 
-@transaction.atomic
+@atomic_with_files()
 def producer_record_survey(
     *,
     by,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from backend.storage import atomic_with_files
 from geo.models import GrowingRegion, ProductKind
 from tracing.audio import audio_check
 from tracing.gs1 import gtin_to_14
@@ -116,7 +117,7 @@ def product_update(*, by, product: Product, **changes) -> Product:
     return _save_product(product, list(certificates) if certificates is not None else None)
 
 
-@transaction.atomic
+@atomic_with_files()
 def product_photo_add(*, by, product: Product, image: File) -> ProductPhoto:
     """Add a photo: checked by content, turned upright, stored at ≤ 1600 px plus a 400 px thumbnail, EXIF removed."""
     require_manager(by, product.producer_id)
@@ -143,7 +144,7 @@ def product_photo_delete(*, by, photo: ProductPhoto) -> None:
     photo.delete()
 
 
-@transaction.atomic
+@atomic_with_files()
 def product_audio_set(*, by, product: Product, audio: File) -> Product:
     """Attach the spoken description: MP3, Ogg, M4A or WebM by content, at most 5 MB and 3 minutes."""
     require_manager(by, product.producer_id)

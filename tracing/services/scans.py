@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import prepared
+from backend.storage import atomic_with_files
 from geo import scan_geometry
 from tracing import access, clone_rules, pins
 from tracing.digital_link import DigitalLinkPath
@@ -743,6 +744,7 @@ def flag_resolve(*, by, flag: SuspicionFlag, resolution: str) -> SuspicionFlag:
     return locked
 
 
+@atomic_with_files()
 def report_create(
     *,
     serial: str = "",

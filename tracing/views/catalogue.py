@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.storage import StorageUnavailable, atomic_with_files
 from tracing import services
-from tracing.forms import BatchEventForm, BatchForm, ProductForm, add_service_errors, plain_number
+from tracing.forms import BatchEventForm, BatchForm, ProductForm, add_service_errors, error_status, plain_number
 from tracing.models import Batch, BatchEvent, Product, ProductPhoto
 from tracing.services.batches import next_lot_code
 from tracing.views.common import own_producer
@@ -34,6 +34,8 @@ def _save_media(request, product: Product, form: ProductForm) -> None:
     for image in form.cleaned_data["photos"]:
         try:
             services.product_photo_add(by=request.user, product=product, image=image)
+        except StorageUnavailable:
+            raise
         except ValidationError as exc:
             raise ValidationError({"photos": exc.messages}) from exc
     if form.cleaned_data.get("audio"):
@@ -51,7 +53,7 @@ def product_edit(request, pk: int | None = None):
         form = ProductForm(request.POST, request.FILES, producer=producer)
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with atomic_with_files():
                     if product is None:
                         saved = services.product_create(by=request.user, producer=producer, **form.service_values())
                     else:
@@ -70,7 +72,7 @@ def product_edit(request, pk: int | None = None):
         request,
         "tracing/products/product_form.html",
         {"form": form, "product": product, "producer": producer},
-        status=400 if form.errors else 200,
+        status=error_status(form) if form.errors else 200,
     )
 
 
@@ -176,7 +178,7 @@ def batch_manage(request, pk: int):
             else:
                 messages.success(request, _("The step has been added to the journey."))
                 return redirect("tracing:batch_manage", pk=batch.pk)
-        status = 400
+        status = error_status(event_form)
     elif request.method == "POST" and request.POST.get("form") == "batch":
         batch_form = BatchForm(request.POST, producer=producer)
         batch_form.fields["product"].disabled = True

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from geo.models import GrowingRegion
 from geo.queries import regions_geojson
-from tracing import access
+from tracing import access, disclosure
 from tracing.models import Producer
 
 # Each map of these pages is drawn by static/tracing/producer/maps.js from one JSON object:
@@ -42,11 +42,18 @@ def collection(features) -> dict:
     return {"type": "FeatureCollection", "features": list(features)}
 
 
-def area_features(areas) -> list[dict]:
-    """Each production area as its polygon, or its point when it has none, with its name and size."""
+def area_features(areas, *, public_for: Producer | None = None) -> list[dict]:
+    """Each production area as its polygon, or its point when it has none, with its name and size.
+
+    On a public page (`public_for` = the areas' producer) what may be shown of it (tracing.disclosure):
+    a household business's fields appear only as a rounded point.
+    """
     features = []
     for area in areas:
-        geometry = area.boundary if area.boundary is not None else area.location
+        if public_for is not None:
+            geometry = disclosure.public_area_geometry(area, public_for)
+        else:
+            geometry = area.boundary if area.boundary is not None else area.location
         if geometry is None:
             continue
         label = area.name
@@ -56,8 +63,10 @@ def area_features(areas) -> list[dict]:
     return features
 
 
-def producer_feature(producer: Producer) -> dict:
-    return feature(producer.location, name=producer.name)
+def producer_feature(producer: Producer, *, public: bool = True) -> dict:
+    """The producer as a point: where it may be shown publicly (rounded for a household business), or its
+    recorded position for its own staff and officials (`public=False`)."""
+    return feature(disclosure.public_location(producer) if public else producer.location, name=producer.name)
 
 
 def regions_collection(region_ids) -> dict:

@@ -20,8 +20,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracing import access, services
-from tracing.forms import DecisionForm, ScheduleSurveyForm, SurveyForm, add_service_errors
-from tracing.models import FieldSurvey, Producer
+from tracing.forms import (
+    ChangeDecisionForm,
+    DecisionForm,
+    ScheduleSurveyForm,
+    SurveyForm,
+    add_service_errors,
+    error_status,
+)
+from tracing.models import FieldSurvey, Producer, ProducerChange
 from tracing.views.common import (
     area_features,
     collection,
@@ -68,11 +75,25 @@ def queue(request):
         "tracing/official/queue.html",
         {
             "page": page,
+            "changes": changes_waiting(now),
             "status": status,
             "tabs": [(value, label, counts.get(value, 0)) for value, label in Producer.Status.choices],
             "waiting_count": sum(counts.get(value, 0) for value in WAITING),
         },
     )
+
+
+def changes_waiting(now=None) -> list[ProducerChange]:
+    """Changes to verified data waiting for an official, the longest-waiting first (for the queues)."""
+    now = now or timezone.now()
+    changes = list(
+        ProducerChange.objects.filter(status=ProducerChange.Status.PENDING)
+        .select_related("producer", "producer__commune")
+        .order_by("requested_at", "pk")
+    )
+    for change in changes:
+        change.waiting_days = (now - change.requested_at).days
+    return changes
 
 
 def _file_context(producer: Producer, **forms) -> dict:
@@ -95,10 +116,12 @@ def _file_context(producer: Producer, **forms) -> dict:
         "decisions": [(action.value, TRANSITIONS[action].label) for action in actions if action in DECISIONS],
         "schedule_form": forms.get("schedule_form") or ScheduleSurveyForm(initial={"scheduled_for": today}),
         "decision_form": forms.get("decision_form") or DecisionForm(),
+        "pending_change": services.pending_change(producer),
+        "change_form": forms.get("change_form") or ChangeDecisionForm(prefix="change"),
         "file_map": map_config(
             ("region", regions_collection(region_ids)),
             ("area", collection(area_features(areas))),
-            ("producer", collection([producer_feature(producer)])),
+            ("producer", collection([producer_feature(producer, public=False)])),
         ),
         "is_official": True,
     }
@@ -165,7 +188,7 @@ def record_survey(request, pk: int):
         request,
         "tracing/official/survey_form.html",
         {"form": form, "producer": producer, "survey": survey, "allowed": allowed},
-        status=400 if form.errors else (200 if allowed else 409),
+        status=error_status(form) if form.errors else (200 if allowed else 409),
     )
 
 
@@ -198,3 +221,35 @@ def decide(request, pk: int, action: str):
             return redirect("tracing:official_file", pk=producer.pk)
     producer.refresh_from_db()
     return render(request, "tracing/official/file.html", _file_context(producer, decision_form=form), status=status)
+
+
+CHANGE_DECISIONS = {"accept": services.producer_change_accept, "refuse": services.producer_change_refuse}
+
+
+@login_required
+@require_POST
+def decide_change(request, pk: int, action: str):
+    """Accept or refuse a change to a producer's verified data (the note is required to refuse)."""
+    if not access.is_official(request.user):
+        raise PermissionDenied(_("Only an official of the province may do this."))
+    if action not in CHANGE_DECISIONS:
+        raise Http404(_("Unknown decision."))
+    change = get_object_or_404(ProducerChange.objects.select_related("producer"), pk=pk)
+    form = ChangeDecisionForm(request.POST, prefix="change")
+    status = 400
+    if form.is_valid():
+        try:
+            CHANGE_DECISIONS[action](by=request.user, change=change, reason=form.cleaned_data["reason"])
+        except services.TransitionNotAllowed as exc:
+            form.add_error(None, exc.messages)
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if change.status == ProducerChange.Status.ACCEPTED:
+                messages.success(request, _("Change accepted: the public pages show the new data."))
+            else:
+                messages.success(request, _("Change refused: the verified data stays as it is."))
+            return redirect("tracing:official_file", pk=change.producer_id)
+    producer = _producer(change.producer_id)
+    return render(request, "tracing/official/file.html", _file_context(producer, change_form=form), status=status)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,14 +16,23 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.storage import atomic_with_files
 from tracing import access, services
-from tracing.forms import CertificateForm, ProducerForm, ProductionAreaForm, ReapplyForm, add_service_errors
+from tracing.forms import (
+    CertificateForm,
+    ProducerForm,
+    ProductionAreaForm,
+    ReapplyForm,
+    add_service_errors,
+    error_status,
+)
 from tracing.models import (
     AreaCapacity,
     Batch,
     Certificate,
     FieldSurvey,
     Producer,
+    ProducerChange,
     ProducerStatusChange,
     Product,
     ProductionArea,
@@ -123,7 +131,7 @@ def apply(request):
         if valid:
             stage = form
             try:
-                with transaction.atomic():
+                with atomic_with_files():
                     producer = services.producer_apply(
                         by=request.user, **form.service_values(), logo=form.cleaned_data["logo"] or None
                     )
@@ -154,7 +162,7 @@ def apply(request):
         request,
         "tracing/producers/apply.html",
         {"form": form, "certificate_form": certificate_form, "area_form": area_form},
-        status=400 if request.method == "POST" else 200,
+        status=error_status(form, certificate_form, area_form) if request.method == "POST" else 200,
     )
 
 
@@ -197,9 +205,16 @@ def my_producer(request):
             "products": products,
             "batches": Batch.objects.filter(producer=producer).select_related("product")[:RECENT_BATCHES],
             "can_reapply": Action.REAPPLY in allowed_actions(producer.status),
+            "pending_change": services.pending_change(producer),
+            "last_decided_change": ProducerChange.objects.filter(
+                producer=producer, status__in=(ProducerChange.Status.ACCEPTED, ProducerChange.Status.REFUSED)
+            )
+            .order_by("-decided_at", "-pk")
+            .first(),
             "reapply_form": ReapplyForm(),
             "areas_map": map_config(
-                ("area", collection(area_features(areas))), ("producer", collection([producer_feature(producer)]))
+                ("area", collection(area_features(areas))),
+                ("producer", collection([producer_feature(producer, public=False)])),
             ),
         },
     )
@@ -221,9 +236,13 @@ def reapply(request):
 
 
 def _producer_changes(producer: Producer, form: ProducerForm) -> dict:
-    changes = {name: value for name, value in form.service_values().items() if getattr(producer, name) != value}
-    if "commune" in changes and changes["commune"].pk == producer.commune_id:
-        del changes["commune"]
+    """What the form changes. The identity fields are always sent: the form shows a waiting change's values,
+    and a field set back to its verified value takes it out of the change (tracing.services.producer_update)."""
+    changes = {
+        name: value
+        for name, value in form.service_values().items()
+        if name in services.IDENTITY_FIELDS or getattr(producer, name) != value
+    }
     logo = form.cleaned_data.get("logo")
     if logo is False:
         changes["logo"] = None
@@ -236,16 +255,23 @@ def _producer_changes(producer: Producer, form: ProducerForm) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def producer_edit(request):
-    """Correct the organisation's data. Kind and tax number are fixed once an official has surveyed it."""
+    """Correct the organisation's data. Once an official has begun to verify it, changes to what was verified
+    (kind, name, tax number, address, commune, location, representative) wait for review; the rest is saved."""
     producer = own_producer(request)
+    pending = services.pending_change(producer)
+    current = {
+        **{name: getattr(producer, name) for name in services.IDENTITY_FIELDS},
+        **(pending.proposed() if pending else {}),
+    }
     initial = {name: getattr(producer, name) for name in ProducerForm.base_fields if hasattr(producer, name)}
-    initial.update(commune=producer.commune_id, lat=producer.location.y, lng=producer.location.x, logo=producer.logo)
+    initial.update({name: value for name, value in current.items() if name not in ("commune", "location")})
+    location = current["location"]
+    initial.update(commune=getattr(current["commune"], "pk", None), lat=location.y, lng=location.x, logo=producer.logo)
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = ProducerForm(data, files, initial=initial, producer=producer)
-    if producer.status not in (Producer.Status.APPLIED, Producer.Status.REJECTED):
-        for name in ("kind", "tax_number"):
-            form.fields[name].disabled = True
-            form.fields[name].help_text = _("Verified by the survey; ask the department to correct it.")
+    if services.needs_review(producer):
+        for name in services.IDENTITY_FIELDS & set(form.fields):
+            form.fields[name].help_text = _("Verified by the province: a change waits for an official's review.")
     if request.method == "POST" and form.is_valid():
         try:
             services.producer_update(by=request.user, producer=producer, **_producer_changes(producer, form))
@@ -253,14 +279,39 @@ def producer_edit(request):
             producer.refresh_from_db()
             add_service_errors(form, exc, aliases={"location": "lat"})
         else:
+            waiting = services.pending_change(producer)
+            if waiting is not None:
+                messages.info(
+                    request,
+                    _(
+                        "Your changes to the verified data (%(fields)s) have been sent to the department for review. "
+                        "Until an official accepts them, your public page and your stamps show the verified data."
+                    )
+                    % {"fields": ", ".join(str(row["label"]) for row in waiting.rows())},
+                )
             messages.success(request, _("The organisation's data has been saved."))
             return redirect("tracing:my_producer")
     return render(
         request,
         "tracing/producers/producer_form.html",
-        {"form": form, "producer": producer},
-        status=400 if form.errors else 200,
+        {"form": form, "producer": producer, "pending_change": pending},
+        status=error_status(form) if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def change_withdraw(request, pk: int):
+    """Take back a change to verified data that waits for review."""
+    producer = own_producer(request)
+    change = get_object_or_404(ProducerChange, pk=pk, producer=producer)
+    try:
+        services.producer_change_withdraw(by=request.user, change=change)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The change has been withdrawn; the verified data stays as it is."))
+    return redirect("tracing:my_producer")
 
 
 # --- Certificates ------------------------------------------------------------------------------
@@ -302,7 +353,7 @@ def certificate_edit(request, pk: int | None = None):
         request,
         "tracing/producers/certificate_form.html",
         {"form": form, "certificate": certificate, "producer": producer},
-        status=400 if form.errors else 200,
+        status=error_status(form) if form.errors else 200,
     )
 
 

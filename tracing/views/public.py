@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tracing import access
+from tracing import access, disclosure
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea
 from tracing.views.common import (
     area_features,
@@ -87,12 +87,14 @@ def producer_page(request, pk: int):
         "tracing/producers/page.html",
         {
             "producer": producer,
+            "public": disclosure.public_producer(producer),
             "notice": _notice(request, producer),
             "certificates": with_validity(producer.certificates.prefetch_related("product_kinds")),
             "products": products,
             "areas": areas,
             "areas_map": map_config(
-                ("area", collection(area_features(areas))), ("producer", collection([producer_feature(producer)]))
+                ("area", collection(area_features(areas, public_for=producer))),
+                ("producer", collection([producer_feature(producer)])),
             ),
         },
     )
@@ -169,7 +171,7 @@ def batch_page(request, pk: int):
             "notice": _notice(request, batch.producer),
             "events": events,
             "journey_map": map_config(
-                ("area", collection(area_features(areas))),
+                ("area", collection(area_features(areas, public_for=batch.producer))),
                 ("producer", collection([producer_feature(batch.producer)])),
                 ("journey", collection(steps)),
                 route=True,
@@ -192,7 +194,7 @@ def producers_geojson(request):
         kinds = sorted({product.kind.code for product in producer.products.all()})
         features.append(
             feature(
-                producer.location,
+                disclosure.public_location(producer),
                 name=producer.name,
                 kind=producer.get_kind_display(),
                 commune=producer.commune.name,
