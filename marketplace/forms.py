@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from geo import queries
 from geo.models import AdminUnit, ProductKind, RetailPoint
+from marketplace.banks import bank_choices, bank_for_bin
 from marketplace.models import Listing, Order, SellerProfile
 from tracing.models import Certificate, Product
 
@@ -196,6 +197,15 @@ class ListingForm(forms.ModelForm):
 
 
 class SellerProfileForm(forms.ModelForm):
+    """Selling terms. The bank is picked from the list of Vietnamese banks (the form sends its NAPAS BIN)."""
+
+    bank_bin = forms.ChoiceField(
+        label=_("Bank"),
+        required=False,
+        help_text=_("The bank of the account that receives VietQR transfers."),
+        error_messages={"invalid_choice": _("Choose your bank from the list.")},
+    )
+
     class Meta:
         model = SellerProfile
         fields = [
@@ -210,6 +220,12 @@ class SellerProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        choices = [("", _("No bank transfers")), *bank_choices()]
+        stored = self.instance.bank_bin
+        if stored and bank_for_bin(stored) is None:
+            # Saved before the list existed: still offered, so that saving other terms keeps it.
+            choices.append((stored, _("Bank code %(bin)s (not in the list)") % {"bin": stored}))
+        self.fields["bank_bin"].choices = choices
         self.fields["delivery_areas"].queryset = (
             AdminUnit.objects.current()
             .filter(level__in=[AdminUnit.Level.PROVINCE, AdminUnit.Level.COMMUNE])

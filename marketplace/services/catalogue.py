@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from geo.models import AdminUnit, RetailPoint
 from marketplace import access
+from marketplace.banks import bank_for_bin
 from marketplace.models import Listing, RetailStock, SellerProfile
 from marketplace.services.common import raise_if, save
 from tracing.models import Producer, Product
@@ -108,19 +109,29 @@ def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Li
 def seller_profile_update(
     *, by, producer: Producer, delivery_areas: Iterable[AdminUnit] | None = None, **fields
 ) -> SellerProfile:
-    """Set a producer's bank account for transfers and its home-delivery areas and fee rule."""
+    """Set a producer's bank account for transfers and its home-delivery areas and fee rule.
+
+    The bank is one of the list (marketplace.banks); a BIN stored before the list existed stays as it is
+    until it is changed.
+    """
     _require_seller(by, producer.pk)
     allowed = {"bank_bin", "bank_account", "bank_account_name", "delivery_fee_vnd", "free_delivery_from_vnd"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
     profile, _created = SellerProfile.objects.get_or_create(producer=producer)
+    stored_bin = profile.bank_bin
     for name, value in fields.items():
         setattr(profile, name, value.strip() if isinstance(value, str) else value)
     errors: dict = {}
-    if bool(profile.bank_bin) != bool(profile.bank_account):
-        errors["bank_account"] = _("Give both the bank BIN and the account number, or neither.")
-    if profile.bank_account:
+    # A BIN saved before the bank list existed keeps working until the seller changes it.
+    if profile.bank_bin and profile.bank_bin != stored_bin and bank_for_bin(profile.bank_bin) is None:
+        errors["bank_bin"] = _(
+            "Choose your bank from the list: %(bin)s is not the code of a bank that takes VietQR."
+        ) % {"bin": profile.bank_bin}
+    elif bool(profile.bank_bin) != bool(profile.bank_account):
+        errors["bank_account"] = _("Choose the bank and give the account number, or neither.")
+    if profile.bank_account and "bank_bin" not in errors:
         from marketplace.vietqr import vietqr_payload
 
         try:

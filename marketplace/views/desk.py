@@ -265,7 +265,12 @@ def seller_settings(request):
         else:
             messages.success(request, _("Selling terms saved."))
             return redirect("marketplace:seller_home")
-    return render(request, "marketplace/seller_settings.html", {"form": form, "producer": producer})
+    return render(
+        request,
+        "marketplace/seller_settings.html",
+        {"form": form, "producer": producer},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
