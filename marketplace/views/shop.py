@@ -24,7 +24,7 @@ from marketplace.catalogue import CatalogueFilters, catalogue, filter_choices
 from marketplace.forms import AddToCartForm, CatalogueForm, CheckoutForm, ReasonForm
 from marketplace.locator import genuine_in_stock
 from marketplace.models import Checkout, Listing, Order, OrderStatusChange, SellerProfile
-from marketplace.payments import order_vietqr_payload, vietqr_png
+from marketplace.payments import order_transfer, order_vietqr_payload, vietqr_png
 from marketplace.workflow import OrderStatus
 from tracing.models import Batch, Certificate
 
@@ -258,8 +258,12 @@ def checkout_done(request, token):
     if str(token) not in request.session.get(CHECKOUTS_SESSION_KEY, []):
         raise Http404
     checkout = get_object_or_404(Checkout, token=token)
-    orders = checkout.orders.select_related("producer").order_by("pk")
-    return render(request, "marketplace/checkout_done.html", {"orders": orders})
+    orders = list(checkout.orders.select_related("producer").order_by("pk"))
+    profiles = {p.producer_id: p for p in SellerProfile.objects.filter(producer_id__in=[o.producer_id for o in orders])}
+    for order in orders:
+        order.transfer = order_transfer(order, profiles.get(order.producer_id))
+    transfers = [order.transfer for order in orders if order.transfer]
+    return render(request, "marketplace/checkout_done.html", {"orders": orders, "transfers": transfers})
 
 
 def _order_for_token(token: str) -> Order:
@@ -276,13 +280,12 @@ def _order_for_token(token: str) -> Order:
 def order_page(request, token: str):
     """The buyer's view of one order, by its secret link (works signed out)."""
     order = _order_for_token(token)
-    payload = order_vietqr_payload(order)
     return render(
         request,
         "marketplace/order.html",
         {
             "order": order,
-            "vietqr_payload": payload,
+            "transfer": order_transfer(order),
             "can_cancel": order.status == OrderStatus.PLACED,
             "reason_form": ReasonForm(),
             "steps": _steps(order),
