@@ -51,6 +51,17 @@ def market_demo(*, producer_user, retailer_user) -> dict:
         services.seller_profile_update(
             by=producer_user, producer=producer, delivery_areas=[province] if province else [], **DEMO_BANK
         )
+    # Resellers first: a listing may offer pickup only at the producer's own or authorised shops.
+    stocked = []
+    for shop in shops:
+        kinds = set(shop.product_kinds.all())
+        for product in products:
+            if product.kind not in kinds:
+                continue
+            if not RetailStock.objects.filter(retail_point=shop, product=product).exists():
+                services.retail_stock_declare(by=retailer_user, retail_point=shop, items=[(product, True)])
+                services.retail_stock_authorise(by=producer_user, retail_point=shop, product=product)
+            stocked.append(shop)
     listings = []
     for product in products:
         listing = Listing.objects.filter(product=product).first()
@@ -66,14 +77,4 @@ def market_demo(*, producer_user, retailer_user) -> dict:
                 pickup_points=pickup,
             )
         listings.append(listing)
-    stocked = []
-    for shop in shops:
-        kinds = set(shop.product_kinds.all())
-        for product in products:
-            if product.kind not in kinds:
-                continue
-            if not RetailStock.objects.filter(retail_point=shop, product=product).exists():
-                services.retail_stock_declare(by=retailer_user, retail_point=shop, items=[(product, True)])
-                services.retail_stock_authorise(by=producer_user, retail_point=shop, product=product)
-            stocked.append(shop)
     return {"listings": listings, "shops": stocked}

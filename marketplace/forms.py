@@ -185,9 +185,16 @@ class ListingForm(forms.ModelForm):
         }
 
     def __init__(self, *args, producer, **kwargs):
+        from marketplace.services import pickup_point_choices
+
         super().__init__(*args, **kwargs)
-        self.fields["pickup_points"].queryset = RetailPoint.objects.public().order_by("name")
-        self.fields["pickup_points"].required = False
+        points = self.fields["pickup_points"]
+        points.queryset = pickup_point_choices(producer.pk).order_by("name")
+        points.required = False
+        points.help_text = _("Your own shops and the shops you authorised as resellers (on the Resellers page).")
+        points.error_messages["invalid_choice"] = _(
+            "Choose pickup points among your own shops and your authorised resellers."
+        )
         if self.instance.pk is None:
             self.fields["product"] = forms.ModelChoiceField(
                 label=_("Product"),

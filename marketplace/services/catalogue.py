@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,12 +37,30 @@ def _require_seller(by, producer_id: int) -> None:
         raise PermissionDenied(_("Only this producer's staff may do this."))
 
 
-def _check_pickup_points(errors: dict, points: Iterable[RetailPoint] | None) -> list[RetailPoint] | None:
+def pickup_point_choices(producer_id: int):
+    """The shops a producer may offer for pickup: verified and active, and either its own (a member of its
+    staff is also the shop's staff) or an authorised reseller of one of its products."""
+    own = Q(staff__producer_membership__producer_id=producer_id)
+    authorised = Q(stock_rows__authorised=True, stock_rows__product__producer_id=producer_id)
+    return RetailPoint.objects.public().filter(pk__in=RetailPoint.objects.filter(own | authorised).values("pk"))
+
+
+def _check_pickup_points(
+    errors: dict, points: Iterable[RetailPoint] | None, producer_id: int
+) -> list[RetailPoint] | None:
     if points is None:
         return None
     points = list(points)
     if any(not (p.is_active and p.verification_status == RetailPoint.Verification.VERIFIED) for p in points):
         errors["pickup_points"] = _("Choose verified, active shops as pickup points.")
+        return points
+    allowed = set(pickup_point_choices(producer_id).filter(pk__in=[p.pk for p in points]).values_list("pk", flat=True))
+    strangers = [p.name for p in points if p.pk not in allowed]
+    if strangers:
+        errors["pickup_points"] = _(
+            "%(shops)s is neither one of your shops nor an authorised reseller of your products: "
+            "authorise it on the Resellers page first."
+        ) % {"shops": ", ".join(strangers)}
     return points
 
 
@@ -60,7 +79,10 @@ def _check_listing(listing: Listing, errors: dict, pickup_points: list | None) -
 
 @transaction.atomic
 def listing_create(*, by, product: Product, price_vnd: int, stock: int = 0, pickup_points=None, **fields) -> Listing:
-    """Put a product on sale. Only its producer's staff; the producer must be approved; one listing per product."""
+    """Put a product on sale. Only its producer's staff; the producer must be approved; one listing per product.
+
+    Pickup points are among `pickup_point_choices` (the producer's own shops and authorised resellers).
+    """
     _require_seller(by, product.producer_id)
     unknown = set(fields) - LISTING_FIELDS
     if unknown:
@@ -72,7 +94,7 @@ def listing_create(*, by, product: Product, price_vnd: int, stock: int = 0, pick
         errors["product"] = _("This product is already on sale; edit its listing instead.")
     fields.setdefault("unit", product.unit)
     listing = Listing(producer_id=product.producer_id, product=product, price_vnd=price_vnd, stock=stock, **fields)
-    pickup_points = _check_pickup_points(errors, pickup_points)
+    pickup_points = _check_pickup_points(errors, pickup_points, product.producer_id)
     _check_listing(listing, errors, pickup_points if pickup_points is not None else [])
     raise_if(errors)
     save(listing)
@@ -95,7 +117,7 @@ def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Li
     for name, value in changes.items():
         setattr(listing, name, value)
     errors: dict = {}
-    pickup_points = _check_pickup_points(errors, pickup_points)
+    pickup_points = _check_pickup_points(errors, pickup_points, listing.producer_id)
     current_points = pickup_points if pickup_points is not None else list(listing.pickup_points.all())
     _check_listing(listing, errors, current_points)
     raise_if(errors)

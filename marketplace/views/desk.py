@@ -244,7 +244,12 @@ def listing_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("Listing saved."))
             return redirect("marketplace:seller_home")
-    return render(request, "marketplace/listing_form.html", {"form": form, "listing": listing, "producer": producer})
+    return render(
+        request,
+        "marketplace/listing_form.html",
+        {"form": form, "listing": listing, "producer": producer},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
