@@ -61,6 +61,22 @@ class CommuneChoiceField(forms.ModelChoiceField):
         return f"{obj.name}{parent}"
 
 
+class CommuneSelect(forms.Select):
+    """Communes grouped by province, each option naming its province (`data-province`) for the script
+    that shows only the chosen province's communes."""
+
+    def __init__(self, *args, provinces: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provinces = provinces or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = getattr(value, "value", value)
+        if key in self.provinces:
+            option["attrs"]["data-province"] = self.provinces[key]
+        return option
+
+
 class CheckoutForm(forms.Form):
     """Contact, delivery (home: commune, address, map pin; pickup: one shop per producer), payment, note.
 
@@ -83,8 +99,21 @@ class CheckoutForm(forms.Form):
     delivery_method = forms.ChoiceField(
         label=_("Delivery"), choices=Order.Delivery.choices, widget=forms.RadioSelect, initial=Order.Delivery.PICKUP
     )
+    province = forms.ModelChoiceField(
+        label=_("Province or city"),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+        empty_label=_("Choose a province"),
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )
     commune = CommuneChoiceField(
         label=_("Commune"), queryset=AdminUnit.objects.none(), required=False, empty_label=_("Choose a commune")
+    )
+    commune_name = forms.CharField(
+        label=_("Commune or ward, if it is not in the list"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     address = forms.CharField(
         label=_("Address"),
@@ -102,10 +131,18 @@ class CheckoutForm(forms.Form):
         label=_("Note for the producer"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, communes, pickup_choices: dict, **kwargs):
-        """`pickup_choices`: producer → list of (RetailPoint, distance text or '') it offers for pickup."""
+    def __init__(self, *args, provinces, communes, pickup_choices: dict, **kwargs):
+        """`provinces` and `communes`: where the cart's producers deliver (communes only those we hold);
+        `pickup_choices`: producer → list of (RetailPoint, distance text or '') it offers for pickup."""
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
+        self.fields["province"].queryset = provinces
+        commune = self.fields["commune"]
+        commune.queryset = communes
+        grouped: dict = {}
+        for unit in communes:
+            grouped.setdefault(unit.parent.name if unit.parent_id else "", []).append((unit.pk, unit.name))
+        commune.widget = CommuneSelect(provinces={unit.pk: unit.parent_id for unit in communes})
+        commune.choices = [("", commune.empty_label), *((name, options) for name, options in grouped.items())]
         self.pickup_field_names = {}
         for producer, points in pickup_choices.items():
             name = f"pickup_{producer.pk}"
@@ -221,9 +258,10 @@ class SellerProfileForm(forms.ModelForm):
             "bank_account_name",
             "delivery_areas",
             "delivery_fee_vnd",
+            "nationwide_fee_vnd",
             "free_delivery_from_vnd",
         ]
-        widgets = {"delivery_areas": forms.SelectMultiple(attrs={"size": 8})}
+        widgets = {"delivery_areas": forms.SelectMultiple(attrs={"size": 10})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,12 +271,28 @@ class SellerProfileForm(forms.ModelForm):
             # Saved before the list existed: still offered, so that saving other terms keeps it.
             choices.append((stored, _("Bank code %(bin)s (not in the list)") % {"bin": stored}))
         self.fields["bank_bin"].choices = choices
-        self.fields["delivery_areas"].queryset = (
+        areas = self.fields["delivery_areas"]
+        areas.queryset = (
             AdminUnit.objects.current()
             .filter(level__in=[AdminUnit.Level.PROVINCE, AdminUnit.Level.COMMUNE])
-            .order_by("level", "name")
+            .select_related("parent")
+            .order_by("level", "parent__name", "name")
         )
-        self.fields["delivery_areas"].required = False
+        areas.required = False
+        areas.help_text = _(
+            "Whole provinces (any of Viet Nam's 34) or single communes. On a computer, hold Ctrl (⌘ on a Mac) "
+            "to choose several."
+        )
+        provinces, communes = [], {}
+        for unit in areas.queryset:
+            if unit.level == AdminUnit.Level.PROVINCE:
+                provinces.append((unit.pk, unit.name))
+            else:
+                communes.setdefault(unit.parent.name if unit.parent_id else "", []).append((unit.pk, unit.name))
+        areas.choices = [
+            (_("Whole provinces"), provinces),
+            *((_("Communes of %(province)s") % {"province": name}, options) for name, options in communes.items()),
+        ]
 
 
 class RetailStockForm(forms.Form):

@@ -7,6 +7,7 @@ validated (ValidationError naming the field); one transaction; emails after the 
 from marketplace.services.cart import cart_add, cart_for_request, cart_lines, cart_merge, cart_set_quantity
 from marketplace.services.catalogue import (
     delivers_to,
+    delivery_fee,
     listing_create,
     listing_update,
     pickup_point_choices,
@@ -33,6 +34,7 @@ __all__ = [
     "cart_set_quantity",
     "checkout_place",
     "delivers_to",
+    "delivery_fee",
     "listing_create",
     "listing_update",
     "order_mark_paid",

@@ -137,7 +137,14 @@ def seller_profile_update(
     until it is changed.
     """
     _require_seller(by, producer.pk)
-    allowed = {"bank_bin", "bank_account", "bank_account_name", "delivery_fee_vnd", "free_delivery_from_vnd"}
+    allowed = {
+        "bank_bin",
+        "bank_account",
+        "bank_account_name",
+        "delivery_fee_vnd",
+        "nationwide_fee_vnd",
+        "free_delivery_from_vnd",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
@@ -178,18 +185,30 @@ def seller_profile_update(
     return profile
 
 
-def delivers_to(profile: SellerProfile | None, commune: AdminUnit) -> bool:
-    """Does the producer deliver to this commune (listed itself, or under a listed province or district)?"""
+def delivers_to(profile: SellerProfile | None, commune: AdminUnit | None = None, *, province=None) -> bool:
+    """Is the place in the producer's delivery areas (the commune itself, or a listed province or district
+    above it; a commune typed by name is inside only a listed province)?"""
     if profile is None:
         return False
-    ancestors = [commune.pk]
+    ancestors = {province.pk} if province is not None else set()
     unit = commune
-    for _level in range(3):
-        if unit.parent_id is None:
+    for _level in range(4):
+        if unit is None:
             break
-        ancestors.append(unit.parent_id)
-        unit = unit.parent
+        ancestors.add(unit.pk)
+        unit = unit.parent if unit.parent_id else None
     return profile.delivery_areas.filter(pk__in=ancestors).exists()
+
+
+def delivery_fee(
+    profile: SellerProfile | None, *, province: AdminUnit, commune: AdminUnit | None, subtotal_vnd: int
+) -> int | None:
+    """The producer's fee for home delivery there (its areas' fee, else its fee elsewhere in Viet Nam), or
+    None when it does not deliver there. The checkout and the selling-terms page both rely on this."""
+    if profile is None:
+        return None
+    in_areas = delivers_to(profile, commune, province=province)
+    return profile.delivery_fee_for(subtotal_vnd, in_areas=in_areas)
 
 
 @transaction.atomic

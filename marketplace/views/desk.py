@@ -38,7 +38,7 @@ def _producer(request) -> Producer:
 def _own_order(request, pk: int) -> Order:
     producer = _producer(request)
     return get_object_or_404(
-        Order.objects.select_related("producer", "pickup_point", "commune", "buyer").prefetch_related(
+        Order.objects.select_related("producer", "pickup_point", "province", "commune", "buyer").prefetch_related(
             "lines", "stamp_serials", Prefetch("history", queryset=OrderStatusChange.objects.select_related("actor"))
         ),
         pk=pk,
@@ -169,7 +169,7 @@ def desk_stamps(request, pk: int):
 
 
 def _orders_with_lines(queryset):
-    return queryset.select_related("producer", "pickup_point", "commune").prefetch_related("lines")
+    return queryset.select_related("producer", "pickup_point", "province", "commune").prefetch_related("lines")
 
 
 @login_required

@@ -167,6 +167,22 @@ def cart_page(request):
     return render(request, "marketplace/cart.html", {"groups": groups, "total": total})
 
 
+def _delivery_places(producers) -> tuple:
+    """The provinces (any of Viet Nam's) and the communes we hold where at least one of the producers
+    delivers to homes: its delivery areas, or everywhere when it also delivers elsewhere in Viet Nam."""
+    profiles = list(SellerProfile.objects.filter(producer__in=producers).prefetch_related("delivery_areas"))
+    current = AdminUnit.objects.current()
+    provinces = current.filter(level=AdminUnit.Level.PROVINCE)
+    communes = current.filter(level=AdminUnit.Level.COMMUNE, parent__level=AdminUnit.Level.PROVINCE)
+    if not any(profile.nationwide_fee_vnd is not None for profile in profiles):
+        areas = [unit for profile in profiles for unit in profile.delivery_areas.all()]
+        whole = {unit.pk for unit in areas if unit.level == AdminUnit.Level.PROVINCE}
+        some = {unit.pk for unit in areas if unit.level == AdminUnit.Level.COMMUNE}
+        provinces = provinces.filter(Q(pk__in=whole) | Q(children__in=some)).distinct()
+        communes = communes.filter(Q(parent_id__in=whole) | Q(pk__in=some))
+    return provinces.order_by("name"), communes.select_related("parent").order_by("parent__name", "name")
+
+
 def _checkout_form(request, cart, data=None):
     items = services.cart_lines(cart)
     groups = _group_by_producer(items)
@@ -183,20 +199,12 @@ def _checkout_form(request, cart, data=None):
             pickup_choices[producer] = [(p, format_distance(p.distance_m)) for p in nearest]
         else:
             pickup_choices[producer] = [(p, "") for p in points.order_by("name")[:20]]
-    profiles = SellerProfile.objects.filter(producer__in=list(groups)).prefetch_related("delivery_areas")
-    area_ids = {unit.pk for profile in profiles for unit in profile.delivery_areas.all()}
-    communes = (
-        AdminUnit.objects.current()
-        .filter(level=AdminUnit.Level.COMMUNE)
-        .filter(Q(pk__in=area_ids) | Q(parent_id__in=area_ids) | Q(parent__parent_id__in=area_ids))
-        .select_related("parent")
-        .order_by("name")
-    )
+    provinces, communes = _delivery_places(list(groups))
     initial = {"checkout_token": CheckoutForm.new_token()}
     if request.user.is_authenticated:
         initial["email"] = request.user.email
         initial["contact_name"] = request.user.get_full_name()
-    form = CheckoutForm(data, initial=initial, communes=communes, pickup_choices=pickup_choices)
+    form = CheckoutForm(data, initial=initial, provinces=provinces, communes=communes, pickup_choices=pickup_choices)
     return form, groups, items
 
 
@@ -219,7 +227,9 @@ def checkout_page(request):
                 phone=data["phone"],
                 email=data["email"],
                 delivery_method=data["delivery_method"],
+                province=data["province"],
                 commune=data["commune"],
+                commune_name=data["commune_name"],
                 address=data["address"],
                 location=data["location"],
                 pickup_points=data["pickup_points"],
@@ -268,7 +278,7 @@ def checkout_done(request, token):
 
 def _order_for_token(token: str) -> Order:
     return get_object_or_404(
-        Order.objects.select_related("producer", "pickup_point", "commune").prefetch_related(
+        Order.objects.select_related("producer", "pickup_point", "province", "commune").prefetch_related(
             "lines", Prefetch("history", queryset=OrderStatusChange.objects.select_related("actor"))
         ),
         token=token,
