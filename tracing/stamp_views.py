@@ -8,6 +8,7 @@ look-up is rate-limited per visitor and per code (tracing/scan_limits.py) and re
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from geo.queries import regions_geojson
 from geo.scan_geometry import lat_lng
-from tracing import codes, digital_link, recent_scans, scan_limits
+from tracing import access, codes, digital_link, recent_scans, scan_limits
 from tracing.models import Scan
 from tracing.scan_page import render_stamp_page, scan_id_from_token
 from tracing.services import scans as scan_services
@@ -276,8 +277,12 @@ def guide_check(request):
 
 @require_GET
 def guide_producer(request):
-    """The producer's guide to receiving, printing and activating stamps."""
-    return render(request, "tracing/guide/producer.html")
+    """The producer's guide to receiving, printing and activating stamps; how to join for those not yet in."""
+    joined = access.member_producer_id(request.user) is not None or access.is_official(request.user)
+    apply_url = reverse("tracing:producer_apply")
+    if not request.user.is_authenticated:
+        apply_url = f"{reverse('signup')}?{urlencode({'next': apply_url})}"
+    return render(request, "tracing/guide/producer.html", {"can_join": not joined, "apply_url": apply_url})
 
 
 @cache_control(public=True, max_age=86400)
