@@ -10,6 +10,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -32,21 +34,33 @@ def _limited(request, template: str, context: dict, wait: int):
     return response
 
 
+def _next_page(request) -> str:
+    """Where to go after signing up: `next` (from the page that sent here) when it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else ""
+
+
 def signup(request):
     """A consumer account, signed in at once; the email address is attached when its owner opens our link.
 
     The answer is the same whether or not another account uses the address (its owner is told by
-    email instead), so the page cannot be used to learn who has an account.
+    email instead), so the page cannot be used to learn who has an account. A producer (the choice on
+    the form, or `next` from the producers' guide) goes on to the application at once.
     """
+    next_page = _next_page(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_page or "home")
     if request.method == "POST":
         wait = login_limits.signup_wait(request)
         if wait is not None:
             # Not validated: the form would say whether the username is taken.
             form = SignupForm(initial={"username": request.POST.get("username", "")[:150]})
-            return _limited(request, "registration/signup.html", {"form": form}, wait)
-    form = SignupForm(request.POST or None)
+            return _limited(request, "registration/signup.html", {"form": form, "next": next_page}, wait)
+    applying = next_page == reverse("tracing:producer_apply")
+    form = SignupForm(request.POST or None, initial={"producer": applying})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)
@@ -64,8 +78,15 @@ def signup(request):
             )
             % {"email": email},
         )
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+        if form.cleaned_data["producer"]:
+            return redirect("tracing:producer_apply")
+        return redirect(next_page or "home")
+    return render(
+        request,
+        "registration/signup.html",
+        {"form": form, "next": next_page},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

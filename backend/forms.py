@@ -21,6 +21,12 @@ class SignupForm(UserCreationForm):
         help_text=_("We send a link to confirm it; then it serves for password resets and order updates."),
     )
 
+    producer = forms.BooleanField(
+        label=_("I represent a producer (enterprise, cooperative or household business) and want to apply"),
+        required=False,
+        help_text=_("After signing up you go straight on to the application form."),
+    )
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -226,7 +226,14 @@ def find_shop(request):
 
 def _unit_choices(day: datetime.date) -> list:
     """Units in force on a day, grouped by level for the filter's <optgroup>s."""
-    units = AdminUnit.objects.valid_on(day).only("pk", "name", "level").order_by("name")
+    # Provinces known by name only (the national list, for delivery addresses) have nothing on the map.
+    has_units = Exists(AdminUnit.objects.filter(parent=OuterRef("pk")))
+    units = (
+        AdminUnit.objects.valid_on(day)
+        .exclude(Q(level=AdminUnit.Level.PROVINCE, boundary=None) & ~has_units)
+        .only("pk", "name", "level")
+        .order_by("name")
+    )
     grouped: dict[str, list] = {}
     for unit in units:
         grouped.setdefault(unit.level, []).append((str(unit.pk), unit.name))

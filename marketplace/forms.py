@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from geo import queries
 from geo.models import AdminUnit, ProductKind, RetailPoint
+from marketplace.banks import bank_choices, bank_for_bin
 from marketplace.models import Listing, Order, SellerProfile
 from tracing.models import Certificate, Product
 
@@ -60,6 +61,22 @@ class CommuneChoiceField(forms.ModelChoiceField):
         return f"{obj.name}{parent}"
 
 
+class CommuneSelect(forms.Select):
+    """Communes grouped by province, each option naming its province (`data-province`) for the script
+    that shows only the chosen province's communes."""
+
+    def __init__(self, *args, provinces: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provinces = provinces or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = getattr(value, "value", value)
+        if key in self.provinces:
+            option["attrs"]["data-province"] = self.provinces[key]
+        return option
+
+
 class CheckoutForm(forms.Form):
     """Contact, delivery (home: commune, address, map pin; pickup: one shop per producer), payment, note.
 
@@ -82,8 +99,21 @@ class CheckoutForm(forms.Form):
     delivery_method = forms.ChoiceField(
         label=_("Delivery"), choices=Order.Delivery.choices, widget=forms.RadioSelect, initial=Order.Delivery.PICKUP
     )
+    province = forms.ModelChoiceField(
+        label=_("Province or city"),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+        empty_label=_("Choose a province"),
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )
     commune = CommuneChoiceField(
         label=_("Commune"), queryset=AdminUnit.objects.none(), required=False, empty_label=_("Choose a commune")
+    )
+    commune_name = forms.CharField(
+        label=_("Commune or ward, if it is not in the list"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     address = forms.CharField(
         label=_("Address"),
@@ -101,10 +131,18 @@ class CheckoutForm(forms.Form):
         label=_("Note for the producer"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, communes, pickup_choices: dict, **kwargs):
-        """`pickup_choices`: producer → list of (RetailPoint, distance text or '') it offers for pickup."""
+    def __init__(self, *args, provinces, communes, pickup_choices: dict, **kwargs):
+        """`provinces` and `communes`: where the cart's producers deliver (communes only those we hold);
+        `pickup_choices`: producer → list of (RetailPoint, distance text or '') it offers for pickup."""
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
+        self.fields["province"].queryset = provinces
+        commune = self.fields["commune"]
+        commune.queryset = communes
+        grouped: dict = {}
+        for unit in communes:
+            grouped.setdefault(unit.parent.name if unit.parent_id else "", []).append((unit.pk, unit.name))
+        commune.widget = CommuneSelect(provinces={unit.pk: unit.parent_id for unit in communes})
+        commune.choices = [("", commune.empty_label), *((name, options) for name, options in grouped.items())]
         self.pickup_field_names = {}
         for producer, points in pickup_choices.items():
             name = f"pickup_{producer.pk}"
@@ -184,9 +222,16 @@ class ListingForm(forms.ModelForm):
         }
 
     def __init__(self, *args, producer, **kwargs):
+        from marketplace.services import pickup_point_choices
+
         super().__init__(*args, **kwargs)
-        self.fields["pickup_points"].queryset = RetailPoint.objects.public().order_by("name")
-        self.fields["pickup_points"].required = False
+        points = self.fields["pickup_points"]
+        points.queryset = pickup_point_choices(producer.pk).order_by("name")
+        points.required = False
+        points.help_text = _("Your own shops and the shops you authorised as resellers (on the Resellers page).")
+        points.error_messages["invalid_choice"] = _(
+            "Choose pickup points among your own shops and your authorised resellers."
+        )
         if self.instance.pk is None:
             self.fields["product"] = forms.ModelChoiceField(
                 label=_("Product"),
@@ -196,6 +241,15 @@ class ListingForm(forms.ModelForm):
 
 
 class SellerProfileForm(forms.ModelForm):
+    """Selling terms. The bank is picked from the list of Vietnamese banks (the form sends its NAPAS BIN)."""
+
+    bank_bin = forms.ChoiceField(
+        label=_("Bank"),
+        required=False,
+        help_text=_("The bank of the account that receives VietQR transfers."),
+        error_messages={"invalid_choice": _("Choose your bank from the list.")},
+    )
+
     class Meta:
         model = SellerProfile
         fields = [
@@ -204,18 +258,41 @@ class SellerProfileForm(forms.ModelForm):
             "bank_account_name",
             "delivery_areas",
             "delivery_fee_vnd",
+            "nationwide_fee_vnd",
             "free_delivery_from_vnd",
         ]
-        widgets = {"delivery_areas": forms.SelectMultiple(attrs={"size": 8})}
+        widgets = {"delivery_areas": forms.SelectMultiple(attrs={"size": 10})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delivery_areas"].queryset = (
+        choices = [("", _("No bank transfers")), *bank_choices()]
+        stored = self.instance.bank_bin
+        if stored and bank_for_bin(stored) is None:
+            # Saved before the list existed: still offered, so that saving other terms keeps it.
+            choices.append((stored, _("Bank code %(bin)s (not in the list)") % {"bin": stored}))
+        self.fields["bank_bin"].choices = choices
+        areas = self.fields["delivery_areas"]
+        areas.queryset = (
             AdminUnit.objects.current()
             .filter(level__in=[AdminUnit.Level.PROVINCE, AdminUnit.Level.COMMUNE])
-            .order_by("level", "name")
+            .select_related("parent")
+            .order_by("level", "parent__name", "name")
         )
-        self.fields["delivery_areas"].required = False
+        areas.required = False
+        areas.help_text = _(
+            "Whole provinces (any of Viet Nam's 34) or single communes. On a computer, hold Ctrl (⌘ on a Mac) "
+            "to choose several."
+        )
+        provinces, communes = [], {}
+        for unit in areas.queryset:
+            if unit.level == AdminUnit.Level.PROVINCE:
+                provinces.append((unit.pk, unit.name))
+            else:
+                communes.setdefault(unit.parent.name if unit.parent_id else "", []).append((unit.pk, unit.name))
+        areas.choices = [
+            (_("Whole provinces"), provinces),
+            *((_("Communes of %(province)s") % {"province": name}, options) for name, options in communes.items()),
+        ]
 
 
 class RetailStockForm(forms.Form):

@@ -60,7 +60,7 @@ def _body(change, order, for_buyer: bool, *, lines_of_goods: list, url: str) -> 
         point = order.pickup_point
         lines.append(_("Pickup at: %(name)s, %(address)s") % {"name": point.name, "address": point.address})
     else:
-        lines.append(_("Delivery to: %(address)s") % {"address": f"{order.address}, {order.commune}"})
+        lines.append(_("Delivery to: %(address)s") % {"address": order.delivery_address})
     if for_buyer and order.awaits_transfer and order.pay_by:
         lines.append(
             _("Please transfer the amount by %(deadline)s, or the order expires.")
@@ -87,7 +87,9 @@ def send_order_emails(change_id: int) -> None:
     from marketplace.models import OrderStatusChange
 
     change = (
-        OrderStatusChange.objects.select_related("order__producer", "order__pickup_point", "order__commune")
+        OrderStatusChange.objects.select_related(
+            "order__producer", "order__pickup_point", "order__province", "order__commune"
+        )
         .filter(pk=change_id)
         .first()
     )

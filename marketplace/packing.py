@@ -69,7 +69,7 @@ def packing_list_pdf(orders: Iterable[Order]) -> bytes:
         if order.pickup_point_id:
             header.append(f"{_('Pickup at')}: {order.pickup_point.name}, {order.pickup_point.address}")
         else:
-            header.append(f"{_('Deliver to')}: {order.address}, {order.commune.name if order.commune_id else ''}")
+            header.append(f"{_('Deliver to')}: {order.delivery_address}")
         header.append(
             f"{_('Payment')}: {order.get_payment_method_display()}" + (f" ({_('paid')})" if order.is_paid else "")
         )
@@ -129,6 +129,7 @@ CSV_COLUMNS = (
     "email",
     "delivery_method",
     "pickup_point",
+    "province",
     "commune",
     "address",
     "payment_method",
@@ -158,7 +159,8 @@ def orders_csv(orders: Iterable[Order]) -> str:
                 order.email,
                 order.delivery_method,
                 order.pickup_point.name if order.pickup_point_id else "",
-                order.commune.name if order.commune_id else "",
+                order.province.name if order.province_id else "",
+                order.commune.name if order.commune_id else order.commune_name,
                 order.address,
                 order.payment_method,
                 timezone.localtime(order.paid_at).isoformat(timespec="seconds") if order.paid_at else "",

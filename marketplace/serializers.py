@@ -118,8 +118,20 @@ class CheckoutSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=30)
     email = serializers.EmailField(required=False, allow_blank=True)
     delivery_method = serializers.ChoiceField(choices=Order.Delivery.choices)
+    province = serializers.PrimaryKeyRelatedField(
+        queryset=AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE),
+        required=False,
+        allow_null=True,
+        help_text="For home delivery: the province (any of Viet Nam's 34); optional when `commune` is given.",
+    )
     commune = serializers.PrimaryKeyRelatedField(
         queryset=AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE), required=False, allow_null=True
+    )
+    commune_name = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text="For home delivery to a commune or ward that is not in the list: its name.",
     )
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     lat = serializers.FloatField(required=False, allow_null=True, help_text="Map pin latitude (WGS84).")
@@ -185,6 +197,7 @@ class OrderSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     producer = ProducerBriefSerializer()
     pickup_point = serializers.PrimaryKeyRelatedField(read_only=True)
+    province = serializers.PrimaryKeyRelatedField(read_only=True)
     commune = serializers.PrimaryKeyRelatedField(read_only=True)
     lines = OrderLineSerializer(many=True)
     history = OrderStatusChangeSerializer(many=True)
@@ -202,8 +215,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "phone",
             "email",
             "delivery_method",
+            "province",
             "commune",
+            "commune_name",
             "address",
+            "delivery_address",
             "pickup_point",
             "payment_method",
             "paid_at",

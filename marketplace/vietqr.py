@@ -14,7 +14,7 @@ Payload (each data object is ID, two-digit length, value; lengths count characte
 53    currency "704" (Vietnamese đồng, ISO 4217)
 54    amount in whole đồng (dynamic codes only)
 58    country "VN"
-59    beneficiary name (optional, at most 25 characters, no diacritics)
+59    beneficiary name (optional, at most 25 characters, no diacritics; a longer name is cut after a word)
 62    additional data: 08 purpose of transaction, i.e. the transfer reference (at most 25)
 63    CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF) over everything before its value,
       including "6304", as 4 upper-case hex digits
@@ -53,6 +53,18 @@ def strip_diacritics(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def shorten_at_word(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole word.
+
+    "HTX CAM SANH VIET QUANG HA GIANG" (32) → "HTX CAM SANH VIET QUANG" (23). A first word longer than
+    the limit is cut (there is nothing better to keep).
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
+    return (cut or text[:limit]).rstrip()
 
 
 def crc16_ccitt(data: bytes, crc: int = 0xFFFF) -> int:
@@ -114,7 +126,7 @@ def vietqr_payload(
     if merchant_name:
         plain_name = " ".join(strip_diacritics(merchant_name).split()).upper()
         if len(plain_name) > MERCHANT_NAME_MAX_LENGTH:
-            plain_name = plain_name[:MERCHANT_NAME_MAX_LENGTH].rstrip()
+            plain_name = shorten_at_word(plain_name, MERCHANT_NAME_MAX_LENGTH)
         if not _NAME.fullmatch(plain_name):
             raise ValueError(
                 _("The account holder's name may contain only letters, digits, spaces and . , & ' ( ) / -")

@@ -27,7 +27,14 @@ MAX_EXPIRING_DAYS = 3650
 
 def unit_choices(day: datetime.date) -> list:
     """Units in force on a day, grouped by level for the filter's <optgroup>s."""
-    units = AdminUnit.objects.valid_on(day).only("pk", "name", "level").order_by("name")
+    # Provinces known by name only (the national list, for delivery addresses) have nothing on the map.
+    has_units = Exists(AdminUnit.objects.filter(parent=OuterRef("pk")))
+    units = (
+        AdminUnit.objects.valid_on(day)
+        .exclude(Q(level=AdminUnit.Level.PROVINCE, boundary=None) & ~has_units)
+        .only("pk", "name", "level")
+        .order_by("name")
+    )
     grouped: dict[str, list] = {}
     for unit in units:
         grouped.setdefault(unit.level, []).append((str(unit.pk), unit.name))

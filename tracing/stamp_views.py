@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +24,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from geo.queries import regions_geojson
-from tracing import codes, digital_link, disclosure, looks, recent_scans, scan_limits
+from tracing import access, codes, digital_link, disclosure, looks, recent_scans, scan_limits
 from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
 from tracing.scan_page import render_stamp_page, scan_id_from_token
@@ -351,8 +351,12 @@ def guide_check(request):
 
 @require_GET
 def guide_producer(request):
-    """The producer's guide to receiving, printing and activating stamps."""
-    return render(request, "tracing/guide/producer.html")
+    """The producer's guide to receiving, printing and activating stamps; how to join for those not yet in."""
+    joined = access.member_producer_id(request.user) is not None or access.is_official(request.user)
+    apply_url = reverse("tracing:producer_apply")
+    if not request.user.is_authenticated:
+        apply_url = f"{reverse('signup')}?{urlencode({'next': apply_url})}"
+    return render(request, "tracing/guide/producer.html", {"can_join": not joined, "apply_url": apply_url})
 
 
 @cache_control(public=True, max_age=86400)

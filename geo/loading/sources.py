@@ -13,6 +13,8 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 HAGIANG_DIR = FIXTURES_DIR / "hagiang"
 DEMO_RETAIL_POINTS = FIXTURES_DIR / "demo_retail_points.json"
+# Viet Nam's 34 provincial units from 2025-07-01 (Resolution 202/2025/QH15), codes of Cục Thống kê 915/CTK-CSCL.
+PROVINCES_2025 = FIXTURES_DIR / "vietnam_provinces_2025.csv"
 
 REFORM_DAY = datetime.date(2025, 7, 1)  # Resolution 202/2025/QH15: Hà Giang merged, districts abolished
 LAST_DAY_BEFORE_REFORM = datetime.date(2025, 6, 30)
@@ -123,6 +125,13 @@ def communes_pre2025() -> tuple[dict[str, str], ...]:
 @cache
 def communes_2025() -> tuple[dict[str, str], ...]:
     return tuple(_csv("ha_giang_communes_2025.csv"))
+
+
+@cache
+def provinces_2025() -> tuple[dict[str, str], ...]:
+    """Viet Nam's 34 provinces and centrally governed cities from 1 July 2025: code, name, kind."""
+    with PROVINCES_2025.open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
 
 
 @cache

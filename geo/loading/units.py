@@ -80,6 +80,32 @@ def _load_provinces(report: LoadReport, units: Units) -> None:
         )
 
 
+def _load_national_provinces(report: LoadReport, units: Units) -> None:
+    """The other 33 provinces of 2025, by name and code only: home delivery can go anywhere in Viet Nam.
+
+    Tuyên Quang (08) is the one loaded above with its outline.
+    """
+    for row in sources.provinces_2025():
+        if (row["code"], True) in units.provinces:
+            continue
+        units.provinces[(row["code"], True)] = upsert(
+            report,
+            units.rows,
+            {"level": AdminUnit.Level.PROVINCE, "code": row["code"], "valid_from": sources.REFORM_DAY},
+            {
+                "kind": row["kind"],
+                "name": row["name"],
+                "name_ascii": ascii_name(row["name"]),
+                "parent": None,
+                "valid_to": None,
+                "boundary": None,
+                "boundary_source": "",
+                "boundary_is_approximate": False,
+                "centre": None,
+            },
+        )
+
+
 def _load_districts(report: LoadReport, units: Units) -> None:
     old_ha_giang = next(p for p in sources.provinces() if p.code == OLD_HA_GIANG)
     districts = sources.districts()
@@ -155,11 +181,13 @@ def _link_successors(report: LoadReport, units: Units) -> None:
 
 def load_units(report: LoadReport) -> Units:
     codes = {province.code for province in sources.provinces()}
+    codes |= {row["code"] for row in sources.provinces_2025()}
     codes |= {district.code for district in sources.districts()}
     codes |= {row["old_code"] for row in sources.communes_pre2025()}
     codes |= {row["new_code"] for row in sources.communes_2025()}
     units = Units(rows=Rows(AdminUnit.objects.filter(code__in=codes), ("level", "code", "valid_from")))
     _load_provinces(report, units)
+    _load_national_provinces(report, units)
     _load_districts(report, units)
     _load_communes(report, units)
     _link_successors(report, units)

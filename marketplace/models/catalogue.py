@@ -30,7 +30,15 @@ class SellerProfile(models.Model):
         verbose_name=_("delivers to"),
         help_text=_("Provinces or communes served by home delivery (a province covers all its communes)."),
     )
-    delivery_fee_vnd = models.PositiveIntegerField(_("delivery fee (đồng)"), default=0)
+    delivery_fee_vnd = models.PositiveIntegerField(
+        _("delivery fee (đồng)"), default=0, help_text=_("For home delivery in the areas above.")
+    )
+    nationwide_fee_vnd = models.PositiveIntegerField(
+        _("delivery fee elsewhere in Viet Nam (đồng)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no home delivery outside the areas above."),
+    )
     free_delivery_from_vnd = models.PositiveBigIntegerField(
         _("free delivery from (đồng)"), null=True, blank=True, help_text=_("Empty: the fee always applies.")
     )
@@ -50,11 +58,15 @@ class SellerProfile(models.Model):
     def accepts_transfers(self) -> bool:
         return bool(self.bank_bin and self.bank_account)
 
-    def delivery_fee_for(self, subtotal_vnd: int) -> int:
-        """The fee for home delivery of goods worth `subtotal_vnd` (free from the threshold on)."""
+    def delivery_fee_for(self, subtotal_vnd: int, *, in_areas: bool = True) -> int | None:
+        """The fee for home delivery of goods worth `subtotal_vnd` (free from the threshold on), inside the
+        delivery areas or elsewhere in Viet Nam; None when the producer does not deliver there."""
+        fee = self.delivery_fee_vnd if in_areas else self.nationwide_fee_vnd
+        if fee is None:
+            return None
         if self.free_delivery_from_vnd is not None and subtotal_vnd >= self.free_delivery_from_vnd:
             return 0
-        return self.delivery_fee_vnd
+        return fee
 
 
 class ListingQuerySet(models.QuerySet):

@@ -102,9 +102,14 @@ class Order(models.Model):
     phone = models.CharField(_("phone"), max_length=20)
     email = models.EmailField(_("email"), blank=True)
     delivery_method = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
+    province = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
     commune = models.ForeignKey(
         "geo.AdminUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune")
     )
+    # Where the commune or ward is not among the units we hold (we hold those of the former Hà Giang only).
+    commune_name = models.CharField(_("commune or ward"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     location = models.PointField(_("location on the map"), geography=True, srid=4326, null=True, blank=True)
     pickup_point = models.ForeignKey(
@@ -138,7 +143,12 @@ class Order(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(delivery_method="pickup") & Q(pickup_point__isnull=False))
-                | (Q(delivery_method="home") & Q(commune__isnull=False) & ~Q(address="")),
+                | (
+                    Q(delivery_method="home")
+                    & Q(province__isnull=False)
+                    & (Q(commune__isnull=False) | ~Q(commune_name=""))
+                    & ~Q(address="")
+                ),
                 name="order_delivery_complete",
             ),
         ]
@@ -159,6 +169,15 @@ class Order(models.Model):
     def reference(self) -> str:
         """The order number buyers quote and put in the bank transfer: HG followed by 7 digits."""
         return f"HG{self.pk:07d}"
+
+    @property
+    def delivery_address(self) -> str:
+        """Where a home delivery goes: "Số 12, thôn Tân Thành, Xã Việt Quang, Tỉnh Tuyên Quang" ('' for pickup)."""
+        if self.delivery_method != self.Delivery.HOME:
+            return ""
+        commune = self.commune.name if self.commune_id else self.commune_name
+        province = self.province.name if self.province_id else ""
+        return ", ".join(part for part in (self.address, commune, province) if part)
 
     @property
     def is_paid(self) -> bool:

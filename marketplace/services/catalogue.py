@@ -7,11 +7,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geo.models import AdminUnit, RetailPoint
 from marketplace import access
+from marketplace.banks import bank_for_bin
 from marketplace.models import Listing, RetailStock, SellerProfile
 from marketplace.services.common import raise_if, save
 from tracing.models import Producer, Product
@@ -35,12 +37,30 @@ def _require_seller(by, producer_id: int) -> None:
         raise PermissionDenied(_("Only this producer's staff may do this."))
 
 
-def _check_pickup_points(errors: dict, points: Iterable[RetailPoint] | None) -> list[RetailPoint] | None:
+def pickup_point_choices(producer_id: int):
+    """The shops a producer may offer for pickup: verified and active, and either its own (a member of its
+    staff is also the shop's staff) or an authorised reseller of one of its products."""
+    own = Q(staff__producer_membership__producer_id=producer_id)
+    authorised = Q(stock_rows__authorised=True, stock_rows__product__producer_id=producer_id)
+    return RetailPoint.objects.public().filter(pk__in=RetailPoint.objects.filter(own | authorised).values("pk"))
+
+
+def _check_pickup_points(
+    errors: dict, points: Iterable[RetailPoint] | None, producer_id: int
+) -> list[RetailPoint] | None:
     if points is None:
         return None
     points = list(points)
     if any(not (p.is_active and p.verification_status == RetailPoint.Verification.VERIFIED) for p in points):
         errors["pickup_points"] = _("Choose verified, active shops as pickup points.")
+        return points
+    allowed = set(pickup_point_choices(producer_id).filter(pk__in=[p.pk for p in points]).values_list("pk", flat=True))
+    strangers = [p.name for p in points if p.pk not in allowed]
+    if strangers:
+        errors["pickup_points"] = _(
+            "%(shops)s is neither one of your shops nor an authorised reseller of your products: "
+            "authorise it on the Resellers page first."
+        ) % {"shops": ", ".join(strangers)}
     return points
 
 
@@ -59,7 +79,10 @@ def _check_listing(listing: Listing, errors: dict, pickup_points: list | None) -
 
 @transaction.atomic
 def listing_create(*, by, product: Product, price_vnd: int, stock: int = 0, pickup_points=None, **fields) -> Listing:
-    """Put a product on sale. Only its producer's staff; the producer must be approved; one listing per product."""
+    """Put a product on sale. Only its producer's staff; the producer must be approved; one listing per product.
+
+    Pickup points are among `pickup_point_choices` (the producer's own shops and authorised resellers).
+    """
     _require_seller(by, product.producer_id)
     unknown = set(fields) - LISTING_FIELDS
     if unknown:
@@ -71,7 +94,7 @@ def listing_create(*, by, product: Product, price_vnd: int, stock: int = 0, pick
         errors["product"] = _("This product is already on sale; edit its listing instead.")
     fields.setdefault("unit", product.unit)
     listing = Listing(producer_id=product.producer_id, product=product, price_vnd=price_vnd, stock=stock, **fields)
-    pickup_points = _check_pickup_points(errors, pickup_points)
+    pickup_points = _check_pickup_points(errors, pickup_points, product.producer_id)
     _check_listing(listing, errors, pickup_points if pickup_points is not None else [])
     raise_if(errors)
     save(listing)
@@ -94,7 +117,7 @@ def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Li
     for name, value in changes.items():
         setattr(listing, name, value)
     errors: dict = {}
-    pickup_points = _check_pickup_points(errors, pickup_points)
+    pickup_points = _check_pickup_points(errors, pickup_points, listing.producer_id)
     current_points = pickup_points if pickup_points is not None else list(listing.pickup_points.all())
     _check_listing(listing, errors, current_points)
     raise_if(errors)
@@ -108,19 +131,36 @@ def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Li
 def seller_profile_update(
     *, by, producer: Producer, delivery_areas: Iterable[AdminUnit] | None = None, **fields
 ) -> SellerProfile:
-    """Set a producer's bank account for transfers and its home-delivery areas and fee rule."""
+    """Set a producer's bank account for transfers and its home-delivery areas and fee rule.
+
+    The bank is one of the list (marketplace.banks); a BIN stored before the list existed stays as it is
+    until it is changed.
+    """
     _require_seller(by, producer.pk)
-    allowed = {"bank_bin", "bank_account", "bank_account_name", "delivery_fee_vnd", "free_delivery_from_vnd"}
+    allowed = {
+        "bank_bin",
+        "bank_account",
+        "bank_account_name",
+        "delivery_fee_vnd",
+        "nationwide_fee_vnd",
+        "free_delivery_from_vnd",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
     profile, _created = SellerProfile.objects.get_or_create(producer=producer)
+    stored_bin = profile.bank_bin
     for name, value in fields.items():
         setattr(profile, name, value.strip() if isinstance(value, str) else value)
     errors: dict = {}
-    if bool(profile.bank_bin) != bool(profile.bank_account):
-        errors["bank_account"] = _("Give both the bank BIN and the account number, or neither.")
-    if profile.bank_account:
+    # A BIN saved before the bank list existed keeps working until the seller changes it.
+    if profile.bank_bin and profile.bank_bin != stored_bin and bank_for_bin(profile.bank_bin) is None:
+        errors["bank_bin"] = _(
+            "Choose your bank from the list: %(bin)s is not the code of a bank that takes VietQR."
+        ) % {"bin": profile.bank_bin}
+    elif bool(profile.bank_bin) != bool(profile.bank_account):
+        errors["bank_account"] = _("Choose the bank and give the account number, or neither.")
+    if profile.bank_account and "bank_bin" not in errors:
         from marketplace.vietqr import vietqr_payload
 
         try:
@@ -145,18 +185,30 @@ def seller_profile_update(
     return profile
 
 
-def delivers_to(profile: SellerProfile | None, commune: AdminUnit) -> bool:
-    """Does the producer deliver to this commune (listed itself, or under a listed province or district)?"""
+def delivers_to(profile: SellerProfile | None, commune: AdminUnit | None = None, *, province=None) -> bool:
+    """Is the place in the producer's delivery areas (the commune itself, or a listed province or district
+    above it; a commune typed by name is inside only a listed province)?"""
     if profile is None:
         return False
-    ancestors = [commune.pk]
+    ancestors = {province.pk} if province is not None else set()
     unit = commune
-    for _level in range(3):
-        if unit.parent_id is None:
+    for _level in range(4):
+        if unit is None:
             break
-        ancestors.append(unit.parent_id)
-        unit = unit.parent
+        ancestors.add(unit.pk)
+        unit = unit.parent if unit.parent_id else None
     return profile.delivery_areas.filter(pk__in=ancestors).exists()
+
+
+def delivery_fee(
+    profile: SellerProfile | None, *, province: AdminUnit, commune: AdminUnit | None, subtotal_vnd: int
+) -> int | None:
+    """The producer's fee for home delivery there (its areas' fee, else its fee elsewhere in Viet Nam), or
+    None when it does not deliver there. The checkout and the selling-terms page both rely on this."""
+    if profile is None:
+        return None
+    in_areas = delivers_to(profile, commune, province=province)
+    return profile.delivery_fee_for(subtotal_vnd, in_areas=in_areas)
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from geo.models import AdminUnit, RetailPoint
 from geo.spatial import is_within_vietnam
 from marketplace import conf, notifications
 from marketplace.models import Cart, Checkout, Listing, Order, OrderLine, OrderStatusChange, SellerProfile
-from marketplace.services.catalogue import delivers_to
+from marketplace.services.catalogue import delivery_fee
 from marketplace.services.common import raise_if
 from marketplace.workflow import OrderStatus
 from tracing.identifiers import normalise_phone
@@ -74,22 +74,57 @@ def _check_contact(*, buyer, contact_name: str, phone: str, email: str, note: st
     return contact_name, phone, email, errors
 
 
+def _province_above(unit: AdminUnit) -> AdminUnit | None:
+    for _level in range(3):
+        if unit.parent_id is None:
+            return None
+        unit = unit.parent
+        if unit.level == AdminUnit.Level.PROVINCE:
+            return unit
+    return None
+
+
 def _check_delivery(
-    errors: dict, *, delivery_method: str, commune: AdminUnit | None, address: str, location: Point | None
-) -> None:
+    errors: dict,
+    *,
+    delivery_method: str,
+    province: AdminUnit | None,
+    commune: AdminUnit | None,
+    commune_name: str,
+    address: str,
+    location: Point | None,
+) -> AdminUnit | None:
+    """Check a home-delivery place; the province it is in (the commune's, when only a commune is given)."""
     if delivery_method not in Order.Delivery.values:
         errors["delivery_method"] = _("Choose home delivery or pickup at a shop.")
-        return
+        return None
     if delivery_method != Order.Delivery.HOME:
-        return
-    if commune is None:
-        errors["commune"] = _("Choose the commune to deliver to.")
-    elif commune.level != AdminUnit.Level.COMMUNE or not AdminUnit.objects.current().filter(pk=commune.pk).exists():
-        errors["commune"] = _("Choose a commune in force today.")
+        return None
+    current = AdminUnit.objects.current()
+    if commune is not None:
+        if commune.level != AdminUnit.Level.COMMUNE or not current.filter(pk=commune.pk).exists():
+            errors["commune"] = _("Choose a commune in force today.")
+        elif province is None:
+            province = _province_above(commune)
+        elif commune.parent_id != province.pk:
+            errors["commune"] = _("%(commune)s is not in %(province)s.") % {
+                "commune": commune.name,
+                "province": province.name,
+            }
+    if province is None:
+        if "commune" not in errors:
+            errors["province"] = _("Choose the province to deliver to.")
+    elif province.level != AdminUnit.Level.PROVINCE or not current.filter(pk=province.pk).exists():
+        errors["province"] = _("Choose a province in force today.")
+    elif commune is None and not commune_name:
+        errors["commune"] = _("Choose or type the commune or ward to deliver to.")
+    if len(commune_name) > 120:
+        errors["commune_name"] = _("At most 120 characters.")
     if not (address or "").strip():
         errors["address"] = _("Enter the delivery address (house number, street, village).")
     if location is not None and not is_within_vietnam(location):
         errors["location"] = _("The map pin is outside Viet Nam.")
+    return province
 
 
 def _line_problem(listing: Listing, quantity: int, today: datetime.date) -> str | None:
@@ -109,6 +144,23 @@ def _line_problem(listing: Listing, quantity: int, today: datetime.date) -> str 
     return None
 
 
+def _not_delivered(producer, profile, *, province: AdminUnit, commune: AdminUnit | None) -> dict:
+    if commune is not None:
+        return {
+            "commune": _("%(producer)s does not deliver to %(commune)s.")
+            % {"producer": producer.name, "commune": commune.name}
+        }
+    if profile is not None and profile.delivery_areas.filter(parent=province).exists():
+        return {
+            "commune": _("%(producer)s delivers only to some communes of %(province)s: choose yours in the list.")
+            % {"producer": producer.name, "province": province.name}
+        }
+    return {
+        "province": _("%(producer)s does not deliver to %(commune)s.")
+        % {"producer": producer.name, "commune": province.name}
+    }
+
+
 def checkout_place(
     *,
     cart: Cart,
@@ -119,7 +171,9 @@ def checkout_place(
     delivery_method: str,
     payment_method: str,
     email: str = "",
+    province: AdminUnit | None = None,
     commune: AdminUnit | None = None,
+    commune_name: str = "",
     address: str = "",
     location: Point | None = None,
     pickup_points: dict[int, RetailPoint] | None = None,
@@ -127,6 +181,8 @@ def checkout_place(
 ) -> CheckoutResult:
     """Turn the cart into one order per producer, reserving the stock; the same token returns the same orders.
 
+    Home delivery goes to a province (any of Viet Nam's) and a commune in it: one of ours (`commune`,
+    which alone also gives the province) or, where we hold no commune list, its name (`commune_name`).
     `pickup_points` maps a producer id to the shop where that producer's goods are collected (for
     pickup orders). Raises ValidationError naming the field (`items` for problems with the cart's
     contents: sold out, over the limit, out of season, no longer on sale).
@@ -138,7 +194,16 @@ def checkout_place(
     contact_name, phone, email, errors = _check_contact(
         buyer=buyer, contact_name=contact_name, phone=phone, email=email, note=note
     )
-    _check_delivery(errors, delivery_method=delivery_method, commune=commune, address=address, location=location)
+    commune_name = " ".join((commune_name or "").split()) if commune is None else ""
+    province = _check_delivery(
+        errors,
+        delivery_method=delivery_method,
+        province=province,
+        commune=commune,
+        commune_name=commune_name,
+        address=address,
+        location=location,
+    )
     if payment_method not in Order.Payment.values:
         errors["payment_method"] = _("Choose cash on delivery or bank transfer.")
     raise_if(errors)
@@ -159,7 +224,9 @@ def checkout_place(
             buyer=buyer,
             contact={"contact_name": contact_name, "phone": phone, "email": email, "note": (note or "").strip()},
             delivery_method=delivery_method,
+            province=province,
             commune=commune,
+            commune_name=commune_name,
             address=(address or "").strip(),
             location=location,
             pickup_points=pickup_points or {},
@@ -169,7 +236,19 @@ def checkout_place(
 
 
 def _place_locked(
-    *, checkout, cart, buyer, contact, delivery_method, commune, address, location, pickup_points, payment_method
+    *,
+    checkout,
+    cart,
+    buyer,
+    contact,
+    delivery_method,
+    province,
+    commune,
+    commune_name,
+    address,
+    location,
+    pickup_points,
+    payment_method,
 ) -> CheckoutResult:
     Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one checkout per cart at a time
     quantities = dict(cart.items.values_list("listing_id", "quantity"))
@@ -205,13 +284,11 @@ def _place_locked(
                 errors["delivery_method"] = _("%(producer)s offers only pickup at a shop for some of your items.") % {
                     "producer": producer.name
                 }
-            elif commune is not None and not delivers_to(profile, commune):
-                errors["commune"] = _("%(producer)s does not deliver to %(commune)s.") % {
-                    "producer": producer.name,
-                    "commune": commune.name,
-                }
             else:
-                fee = profile.delivery_fee_for(subtotal)
+                fee = delivery_fee(profile, province=province, commune=commune, subtotal_vnd=subtotal)
+                if fee is None:
+                    errors.update(_not_delivered(producer, profile, province=province, commune=commune))
+                    fee = 0
         else:
             pickup_point = pickup_points.get(producer_id)
             allowed = RetailPoint.objects.public().filter(pk=getattr(pickup_point, "pk", None))
@@ -241,7 +318,9 @@ def _place_locked(
             buyer=buyer,
             checkout=checkout,
             delivery_method=delivery_method,
+            province=province if delivery_method == Order.Delivery.HOME else None,
             commune=commune if delivery_method == Order.Delivery.HOME else None,
+            commune_name=commune_name if delivery_method == Order.Delivery.HOME else "",
             address=address if delivery_method == Order.Delivery.HOME else "",
             location=location if delivery_method == Order.Delivery.HOME else None,
             pickup_point=pickup_point,
@@ -253,7 +332,7 @@ def _place_locked(
             **contact,
         )
         # Foreign keys were just read under lock: skip full_clean's extra lookups while the rows are held.
-        order.full_clean(exclude=["checkout", "token", "producer", "buyer", "commune", "pickup_point"])
+        order.full_clean(exclude=["checkout", "token", "producer", "buyer", "province", "commune", "pickup_point"])
         order.save()
         OrderLine.objects.bulk_create(
             OrderLine(

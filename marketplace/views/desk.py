@@ -38,7 +38,7 @@ def _producer(request) -> Producer:
 def _own_order(request, pk: int) -> Order:
     producer = _producer(request)
     return get_object_or_404(
-        Order.objects.select_related("producer", "pickup_point", "commune", "buyer").prefetch_related(
+        Order.objects.select_related("producer", "pickup_point", "province", "commune", "buyer").prefetch_related(
             "lines", "stamp_serials", Prefetch("history", queryset=OrderStatusChange.objects.select_related("actor"))
         ),
         pk=pk,
@@ -169,7 +169,7 @@ def desk_stamps(request, pk: int):
 
 
 def _orders_with_lines(queryset):
-    return queryset.select_related("producer", "pickup_point", "commune").prefetch_related("lines")
+    return queryset.select_related("producer", "pickup_point", "province", "commune").prefetch_related("lines")
 
 
 @login_required
@@ -244,7 +244,12 @@ def listing_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("Listing saved."))
             return redirect("marketplace:seller_home")
-    return render(request, "marketplace/listing_form.html", {"form": form, "listing": listing, "producer": producer})
+    return render(
+        request,
+        "marketplace/listing_form.html",
+        {"form": form, "listing": listing, "producer": producer},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -265,7 +270,12 @@ def seller_settings(request):
         else:
             messages.success(request, _("Selling terms saved."))
             return redirect("marketplace:seller_home")
-    return render(request, "marketplace/seller_settings.html", {"form": form, "producer": producer})
+    return render(
+        request,
+        "marketplace/seller_settings.html",
+        {"form": form, "producer": producer},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

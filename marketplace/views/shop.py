@@ -24,7 +24,7 @@ from marketplace.catalogue import CatalogueFilters, catalogue, filter_choices
 from marketplace.forms import AddToCartForm, CatalogueForm, CheckoutForm, ReasonForm
 from marketplace.locator import genuine_in_stock
 from marketplace.models import Checkout, Listing, Order, OrderStatusChange, SellerProfile
-from marketplace.payments import order_vietqr_payload, vietqr_png
+from marketplace.payments import order_transfer, order_vietqr_payload, vietqr_png
 from marketplace.workflow import OrderStatus
 from tracing.models import Batch, Certificate
 
@@ -167,6 +167,22 @@ def cart_page(request):
     return render(request, "marketplace/cart.html", {"groups": groups, "total": total})
 
 
+def _delivery_places(producers) -> tuple:
+    """The provinces (any of Viet Nam's) and the communes we hold where at least one of the producers
+    delivers to homes: its delivery areas, or everywhere when it also delivers elsewhere in Viet Nam."""
+    profiles = list(SellerProfile.objects.filter(producer__in=producers).prefetch_related("delivery_areas"))
+    current = AdminUnit.objects.current()
+    provinces = current.filter(level=AdminUnit.Level.PROVINCE)
+    communes = current.filter(level=AdminUnit.Level.COMMUNE, parent__level=AdminUnit.Level.PROVINCE)
+    if not any(profile.nationwide_fee_vnd is not None for profile in profiles):
+        areas = [unit for profile in profiles for unit in profile.delivery_areas.all()]
+        whole = {unit.pk for unit in areas if unit.level == AdminUnit.Level.PROVINCE}
+        some = {unit.pk for unit in areas if unit.level == AdminUnit.Level.COMMUNE}
+        provinces = provinces.filter(Q(pk__in=whole) | Q(children__in=some)).distinct()
+        communes = communes.filter(Q(parent_id__in=whole) | Q(pk__in=some))
+    return provinces.order_by("name"), communes.select_related("parent").order_by("parent__name", "name")
+
+
 def _checkout_form(request, cart, data=None):
     items = services.cart_lines(cart)
     groups = _group_by_producer(items)
@@ -183,20 +199,12 @@ def _checkout_form(request, cart, data=None):
             pickup_choices[producer] = [(p, format_distance(p.distance_m)) for p in nearest]
         else:
             pickup_choices[producer] = [(p, "") for p in points.order_by("name")[:20]]
-    profiles = SellerProfile.objects.filter(producer__in=list(groups)).prefetch_related("delivery_areas")
-    area_ids = {unit.pk for profile in profiles for unit in profile.delivery_areas.all()}
-    communes = (
-        AdminUnit.objects.current()
-        .filter(level=AdminUnit.Level.COMMUNE)
-        .filter(Q(pk__in=area_ids) | Q(parent_id__in=area_ids) | Q(parent__parent_id__in=area_ids))
-        .select_related("parent")
-        .order_by("name")
-    )
+    provinces, communes = _delivery_places(list(groups))
     initial = {"checkout_token": CheckoutForm.new_token()}
     if request.user.is_authenticated:
         initial["email"] = request.user.email
         initial["contact_name"] = request.user.get_full_name()
-    form = CheckoutForm(data, initial=initial, communes=communes, pickup_choices=pickup_choices)
+    form = CheckoutForm(data, initial=initial, provinces=provinces, communes=communes, pickup_choices=pickup_choices)
     return form, groups, items
 
 
@@ -219,7 +227,9 @@ def checkout_page(request):
                 phone=data["phone"],
                 email=data["email"],
                 delivery_method=data["delivery_method"],
+                province=data["province"],
                 commune=data["commune"],
+                commune_name=data["commune_name"],
                 address=data["address"],
                 location=data["location"],
                 pickup_points=data["pickup_points"],
@@ -258,13 +268,17 @@ def checkout_done(request, token):
     if str(token) not in request.session.get(CHECKOUTS_SESSION_KEY, []):
         raise Http404
     checkout = get_object_or_404(Checkout, token=token)
-    orders = checkout.orders.select_related("producer").order_by("pk")
-    return render(request, "marketplace/checkout_done.html", {"orders": orders})
+    orders = list(checkout.orders.select_related("producer").order_by("pk"))
+    profiles = {p.producer_id: p for p in SellerProfile.objects.filter(producer_id__in=[o.producer_id for o in orders])}
+    for order in orders:
+        order.transfer = order_transfer(order, profiles.get(order.producer_id))
+    transfers = [order.transfer for order in orders if order.transfer]
+    return render(request, "marketplace/checkout_done.html", {"orders": orders, "transfers": transfers})
 
 
 def _order_for_token(token: str) -> Order:
     return get_object_or_404(
-        Order.objects.select_related("producer", "pickup_point", "commune").prefetch_related(
+        Order.objects.select_related("producer", "pickup_point", "province", "commune").prefetch_related(
             "lines", Prefetch("history", queryset=OrderStatusChange.objects.select_related("actor"))
         ),
         token=token,
@@ -276,13 +290,12 @@ def _order_for_token(token: str) -> Order:
 def order_page(request, token: str):
     """The buyer's view of one order, by its secret link (works signed out)."""
     order = _order_for_token(token)
-    payload = order_vietqr_payload(order)
     return render(
         request,
         "marketplace/order.html",
         {
             "order": order,
-            "vietqr_payload": payload,
+            "transfer": order_transfer(order),
             "can_cancel": order.status == OrderStatus.PLACED,
             "reason_form": ReasonForm(),
             "steps": _steps(order),

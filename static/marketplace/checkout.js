@@ -39,9 +39,35 @@
     if (current === "home") window.setTimeout(showMap, 0);
   }
 
+  // Province first: the commune list shows that province's communes (those we hold); where we hold
+  // none, only the typed commune is asked for.
+  var province = form.querySelector("select[name=province]");
+  var commune = form.querySelector("select[name=commune]");
+  var listed = form.querySelector("[data-commune-list]");
+
+  function showCommunes() {
+    if (!province || !commune) return;
+    var chosen = province.value;
+    var any = false;
+    commune.querySelectorAll("option[data-province]").forEach(function (option) {
+      var here = option.dataset.province === chosen;
+      option.hidden = !here;
+      option.disabled = !here;
+      if (here) any = true;
+    });
+    commune.querySelectorAll("optgroup").forEach(function (group) {
+      group.hidden = !group.querySelector("option:not([disabled])");
+    });
+    var current = commune.options[commune.selectedIndex];
+    if (current && current.disabled) commune.value = "";
+    if (listed) listed.hidden = !any;
+  }
+
   form.addEventListener("change", function (event) {
     if (event.target.name === "delivery_method") update();
+    if (event.target.name === "province") showCommunes();
   });
+  showCommunes();
   window.addEventListener("load", update);
   update();
 

@@ -39,7 +39,8 @@
           if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 12 });
         });
     };
-    document.body.appendChild(script);
+    // Leaflet's stylesheet first: tiles placed before it applies stick out of the map and widen the page.
+    css.onload = css.onerror = function () { document.body.appendChild(script); };
   }
 
   function message(section, key) {

@@ -9,7 +9,7 @@ import uuid
 
 from django.utils import timezone
 
-from marketplace.models import Listing, Order
+from marketplace.models import Listing, Order, RetailStock
 from marketplace.services import order_transition
 from tests.marketplace import factories as f
 
@@ -198,6 +198,7 @@ def test_the_product_page_shows_its_origin_and_nearest_pickup_points(client, ora
 
 def test_a_producer_puts_a_product_on_sale_through_the_page(client, seller, coop, shop):
     product = f.make_product(coop, "Cam sành hộp quà")
+    RetailStock.objects.create(retail_point=shop, product=product, authorised=True)  # a pickup point it may offer
     client.force_login(seller)
     response = client.post(
         "/ban-hang/niem-yet/moi/",

@@ -146,6 +146,11 @@ def test_a_long_account_holder_name_is_shortened_to_the_25_characters_allowed():
     assert len(vietqr.parse_emv(payload)["59"]) <= 25
 
 
+def test_a_long_account_holder_name_is_cut_after_a_whole_word():
+    payload = vietqr.vietqr_payload(**ORDER, merchant_name="HTX Cam sành Việt Quang Hà Giang")
+    assert vietqr.parse_emv(payload)["59"] == "HTX CAM SANH VIET QUANG"
+
+
 def test_the_payload_survives_a_qr_code_round_trip():
     payload = vietqr.vietqr_payload(**ORDER, merchant_name="HTX Cam Ha Giang")
     [found] = zxingcpp.read_barcodes(qr_image(payload), formats=zxingcpp.BarcodeFormat.QRCode)

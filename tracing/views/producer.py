@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.storage import atomic_with_files
-from tracing import access, services
+from tracing import access, held_uploads, services
 from tracing.forms import (
     CertificateForm,
     ProducerForm,
@@ -50,6 +50,8 @@ from tracing.views.common import (
 from tracing.workflow import Action, allowed_actions
 
 RECENT_BATCHES = 20
+APPLICATION = "producer-application"  # the held_uploads key of the application form
+APPLICATION_FILES = ("logo", "cert-document")
 
 STATUS_EXPLANATIONS = {
     Producer.Status.APPLIED: gettext_lazy(
@@ -119,11 +121,18 @@ def apply(request):
     if access.is_official(request.user):
         raise PermissionDenied(_("Officials review applications; they cannot register a producer themselves."))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    if request.method == "POST":
+        for field in APPLICATION_FILES:
+            if request.POST.get(f"forget-{field}"):
+                held_uploads.forget(request, APPLICATION, field)
+        files = held_uploads.with_held(request, APPLICATION, files, APPLICATION_FILES)
+    else:
+        held_uploads.forget(request, APPLICATION)  # a fresh visit starts a fresh application
     form = ProducerForm(data, files)
     certificate_form = CertificateForm(data, files, prefix="cert", producer=None)
     area_form = ProductionAreaForm(data, prefix="area")
     if request.method == "POST":
-        with_certificate = _section_filled(request.POST, "cert", ("number", "issuer"), request.FILES)
+        with_certificate = _section_filled(request.POST, "cert", ("number", "issuer"), files)
         with_area = _section_filled(request.POST, "area", ("name", "boundary", "lat"))
         valid = form.is_valid()
         valid = (certificate_form.is_valid() if with_certificate else True) and valid
@@ -155,15 +164,44 @@ def apply(request):
                 _forget_membership(request.user)
                 add_service_errors(stage, exc, aliases={"location": "lat"})
             else:
+                held_uploads.forget(request, APPLICATION)
                 messages.success(request, _("Your application has been sent. You can follow it on this page."))
                 return redirect("tracing:my_producer")
-        messages.error(request, _("Please correct the marked fields. Files must be chosen again."))
+        kept = _hold_chosen_files(request, form, certificate_form)
+        messages.error(
+            request,
+            _("Please correct the marked fields. The files you chose are kept.")
+            if kept
+            else _("Please correct the marked fields."),
+        )
+    held = held_uploads.held(request, APPLICATION)
     return render(
         request,
         "tracing/producers/apply.html",
-        {"form": form, "certificate_form": certificate_form, "area_form": area_form},
+        {
+            "form": form,
+            "certificate_form": certificate_form,
+            "area_form": area_form,
+            "held_logo": held.get("logo"),
+            "held_document": held.get("cert-document"),
+        },
         status=error_status(form, certificate_form, area_form) if request.method == "POST" else 200,
     )
+
+
+def _hold_chosen_files(request, form, certificate_form) -> bool:
+    """After a refused submit, keep each chosen file that was not itself the problem; drop the refused ones."""
+    kept = False
+    for bound, name in ((form, "logo"), (certificate_form, "document")):
+        field = bound.add_prefix(name)
+        upload = bound.files.get(field) if bound.files else None
+        if upload is None:
+            continue
+        if bound.errors.get(name):
+            held_uploads.forget(request, APPLICATION, field)
+        else:
+            kept = held_uploads.hold(request, APPLICATION, field, upload) or kept
+    return kept
 
 
 @login_required
