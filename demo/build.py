@@ -78,6 +78,7 @@ def province_build(*, clock: Clock | None = None) -> Province:
         if producer.status == Producer.Status.APPROVED:
             all_products.update(_producer_world(item, producer, users, official, clock, pins))
     market.stock_ensure(all_products, users, clock, days=5)
+    market.pickups_ensure(all_products, clock, days=3)
     for order in spec.ORDERS:
         market.order_ensure(order, all_products, users, clock)
     by_key = dict(zip((p.key for p in spec.PRODUCERS), made, strict=True))

@@ -49,7 +49,6 @@ def listing_ensure(product: Product, user: User, item: spec.Product, clock: Cloc
     listing = Listing.objects.filter(product=product).first()
     if listing is not None:
         return listing
-    shops = list(RetailPoint.objects.filter(name__in=item.pickup_shops))
     season = {}
     if item.season:
         opened, closes_in = item.season
@@ -61,10 +60,32 @@ def listing_ensure(product: Product, user: User, item: spec.Product, clock: Cloc
             price_vnd=item.price_vnd,
             stock=item.listing_stock,
             max_per_order=item.max_per_order,
-            home_delivery=item.home_delivery,
-            pickup_points=shops,
+            # Pickup (and pickup only) once its shops are authorised resellers: pickups_ensure.
+            home_delivery=item.home_delivery or bool(item.pickup_shops),
             **season,
         )
+
+
+def pickups_ensure(products: dict[str, Product], clock: Clock, days: int) -> int:
+    """Each listing offers pickup at its shops, once they are the producer's authorised resellers (a seller may
+    offer pickup only at its own or authorised shops, so this follows stock_ensure)."""
+    made = 0
+    for item in spec.PRODUCERS:
+        for product_spec in item.products:
+            product = products.get(product_spec.key)
+            listing = Listing.objects.filter(product=product).first() if product else None
+            if listing is None or not product_spec.pickup_shops or listing.pickup_points.exists():
+                continue
+            user = User.objects.get(username=item.username)
+            with clock.at(days=days, hour=10):
+                services.listing_update(
+                    by=user,
+                    listing=listing,
+                    pickup_points=list(RetailPoint.objects.filter(name__in=product_spec.pickup_shops)),
+                    home_delivery=product_spec.home_delivery,
+                )
+            made += 1
+    return made
 
 
 def stock_ensure(products: dict[str, Product], users: dict[str, User], clock: Clock, days: int) -> int:
