@@ -570,6 +570,8 @@ NOT_PAGES = {
     "tracing:official_decide": "POST-only action",
     "tracing:official_schedule": "POST-only action",
     "job-retry": "POST-only action",
+    "tracing:official_change": "POST-only action: accept or refuse a change waiting for review",
+    "tracing:producer_change_withdraw": "POST-only action",
     "gs1-compressed": "a compressed GS1 Digital Link, answered like the link it stands for (the scan page)",
     "tracing:gs1_resolver_description": "JSON: the resolver's description file",
     "set_language": "POST-only action",
