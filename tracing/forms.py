@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from backend.formatting import plain_number
 from geo import queries
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea, Unit
@@ -32,11 +33,6 @@ def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, exc.messages)
-
-
-def plain_number(value) -> str:
-    """A Decimal as typed by a person: 500, 0.5 (never 5E+2 or 500.000)."""
-    return format(value.normalize(), "f")
 
 
 class DateInput(forms.DateInput):
@@ -325,7 +321,7 @@ class ProductionAreaForm(PointFormMixin, forms.Form):
         if area.location is not None:
             initial["lat"], initial["lng"] = area.location.y, area.location.x
         for capacity in area.capacities.all():
-            initial[f"capacity_{capacity.product_kind.code}"] = capacity.yearly_kg
+            initial[f"capacity_{capacity.product_kind.code}"] = plain_number(capacity.yearly_kg)
         return initial
 
 
@@ -400,6 +396,8 @@ class ProductForm(forms.Form):
         initial.pop("photos", None)
         initial.pop("audio", None)
         initial["kind"] = product.kind_id
+        # Stored with three decimals: 200 g would come back into the form as "200.000".
+        initial["net_quantity"] = plain_number(product.net_quantity)
         initial["growing_region"] = product.growing_region_id
         initial["certificates"] = [c.pk for c in product.certificates.all()]
         return initial

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from backend.formatting import decimal_text
 from tracing import printing
 from tracing.codes import format_serial
 from tracing.models import Stamp, StampEvent, StampRun
@@ -31,7 +32,7 @@ def stamp_run_fill_job(job, progress, *, run_id: int) -> None:
         "url": reverse("tracing:stamp_run", args=[run.pk]),
     }
     job.message = _("%(count)s stamps issued. The PIN list can be downloaded once from the run's page.") % {
-        "count": f"{run.quantity:,}"
+        "count": decimal_text(run.quantity)
     }
 
 
@@ -83,7 +84,10 @@ def stamp_labels_print_job(job, progress, *, run_id: int, first: int, last: int,
         name = f"labels-run{run.pk}-{first:06d}-{last:06d}-{token}.zip"
     job.result_file.save(name, ContentFile(buffer.getvalue()), save=False)
     job.result = {"run": run.pk, "labels": len(labels), "pages": pages, "parts": parts, "layout": layout}
-    job.message = _("%(labels)s labels on %(pages)s pages.") % {"labels": f"{len(labels):,}", "pages": f"{pages:,}"}
+    job.message = _("%(labels)s labels on %(pages)s pages.") % {
+        "labels": decimal_text(len(labels)),
+        "pages": decimal_text(pages),
+    }
     StampEvent.objects.create(
         run=run,
         action=StampEvent.Action.LABELS_PRINTED,

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from backend.formatting import decimal_text
 from tracing import access, codes, digital_link, pins, printing
 from tracing.models import Batch, Certificate, Producer, Product, Stamp, StampEvent, StampRun
 from tracing.models.stamps import MAX_RUN_SIZE, SoldVia, StampStatus, stamped_count, units_allowed
@@ -204,7 +205,7 @@ def stamps_issue(
     if product is not None and (product.producer_id != producer.pk or not product.is_active):
         errors["product"] = _("Choose an active product of this producer.")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_RUN_SIZE:
-        errors["quantity"] = _("Issue between 1 and %(max)s stamps at once.") % {"max": f"{MAX_RUN_SIZE:,}"}
+        errors["quantity"] = _("Issue between 1 and %(max)s stamps at once.") % {"max": decimal_text(MAX_RUN_SIZE)}
     raise_if(errors)
     run = StampRun(
         producer=producer,
@@ -223,7 +224,8 @@ def stamps_issue(
 
         run.job = job_enqueue(
             handler="tracing.jobs.stamp_run_fill_job",
-            title=_("Issuing %(count)s stamps to %(producer)s") % {"count": f"{quantity:,}", "producer": producer.name},
+            title=_("Issuing %(count)s stamps to %(producer)s")
+            % {"count": decimal_text(quantity), "producer": producer.name},
             owner=by,
             arguments={"run_id": run.pk},
             total=quantity,
@@ -305,7 +307,8 @@ def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampR
                         progress(
                             len(pairs),
                             total,
-                            _("%(done)s of %(total)s stamps") % {"done": f"{len(pairs):,}", "total": f"{total:,}"},
+                            _("%(done)s of %(total)s stamps")
+                            % {"done": decimal_text(len(pairs)), "total": decimal_text(total)},
                         )
                 if drawn is not None:
                     rows, chunk_pairs = drawn
