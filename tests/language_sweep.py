@@ -464,7 +464,7 @@ def keys_shown(lines: Iterable[str], keys: Iterable[str], data: Iterable[str] = 
     ("producer.approved"); and each single-word key of `keys` standing alone where a label or a value
     belongs (a whole cell, or between separators: "status: surveyed")."""
     keys = set(keys)
-    compound = sorted((k for k in keys if "." in k or "_" in k), key=len, reverse=True)
+    compound = sorted((k for k in keys if "." in k or "_" in k or "-" in k), key=len, reverse=True)
     single = {k for k in keys if k not in compound}
     compound_pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, compound)) + r")(?![\w])")
     data = tuple(data)

@@ -64,7 +64,7 @@ def internal_keys() -> set[str]:
     differs), audit actions and record types, rule and check codes, evidence and before/after fields."""
     from oversight import checks
     from oversight.models import AuditEntry
-    from tracing import clone_rules
+    from tracing import clone_rules, printing
     from tracing.models import SuspicionFlag
     from tracing.models.producers import ProducerStatus
 
@@ -81,7 +81,7 @@ def internal_keys() -> set[str]:
                 for language in LANGUAGES:
                     with translation.override(language):
                         (words if str(label).lower() == value.lower() else keys).add(value)
-    keys |= set(clone_rules.RULES) | set(checks.CHECKS)
+    keys |= set(clone_rules.RULES) | set(checks.CHECKS) | set(printing.PRESETS)
     keys |= {f"producer.{status}" for status in ProducerStatus.values}
     for path in sweep.ROOT.glob("*/**/*.py"):
         if path.parts[len(sweep.ROOT.parts)] in OUR_APPS:
@@ -92,7 +92,7 @@ def internal_keys() -> set[str]:
         keys |= set(flag.evidence)
     # A one-word key that is also an English string of the catalogue ("status", "batch") reads as that word
     # on an English page; on a Vietnamese one the English detector finds it.
-    words |= {key for key in keys if "." not in key and "_" not in key and key in sweep.english_vocabulary()}
+    words |= {key for key in keys if re.fullmatch(r"[a-z]+", key) and key in sweep.english_vocabulary()}
     return {key for key in keys - words if key and len(key) >= 3}
 
 
@@ -257,3 +257,21 @@ def test_the_evaluation_report_speaks_the_language_it_was_asked_in(world, langua
     lines = pdf_lines(job.result_file.read())
     found = problems_in(lines, language, data=world_data(language), keys=internal_keys())
     assert not found, report({"evaluation report": found})
+
+
+def test_the_stamp_labels_speak_to_buyers_in_vietnamese(world):
+    """Labels are printed once for products sold in Việt Nam: Vietnamese, with the caption's English half
+    (tracing.jobs.CAPTION) for foreign buyers."""
+    from backend.models import Job
+    from tracing.jobs import CAPTION, stamp_labels_print_job
+
+    run, official = world["run"], world.users["official"]
+    job = Job.objects.create(handler="tracing.jobs.stamp_labels_print_job", title="labels", owner=official)
+    stamp_labels_print_job(
+        job, lambda *args, **kwargs: None, run_id=run.pk, first=1, last=6, layout="roll-50x30", user_id=official.pk
+    )
+    lines = pdf_lines(job.result_file.read())
+    assert any("Quét để kiểm tra" in line for line in lines), lines[:5]
+    english_caption = CAPTION.split(" · ")[-1]
+    found = problems_in(lines, "vi", data=[*world_data("vi"), english_caption], keys=internal_keys())
+    assert not found, report({"labels": found})
