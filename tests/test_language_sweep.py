@@ -197,16 +197,22 @@ def test_order_emails_speak_vietnamese_then_english(world):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_signup_confirmation_email_speaks_the_language_of_the_page(world, language):
-    from backend.account_emails import signup_email
+@pytest.mark.parametrize("kind", ["signup", "signup with a taken address", "password reset"])
+def test_the_account_emails_speak_the_language_of_the_page(world, language, kind):
+    from backend.account_emails import password_reset_email, signup_email
 
     mail.outbox.clear()
-    signup_email.call(world.users["consumer"].pk, "moi@example.test", language)
+    consumer = world.users["consumer"]
+    if kind == "signup":
+        signup_email.call(consumer.pk, "moi@example.test", language)
+    elif kind == "signup with a taken address":
+        signup_email.call(world.users["retailer"].pk, consumer.email, language)
+    else:
+        password_reset_email.call(consumer.email, language)
     (message,) = mail.outbox
-    lines = [message.subject, *message.body.splitlines()]
-    lines = [line for line in lines if line.strip()]
+    lines = [line for line in (message.subject, *message.body.splitlines()) if line.strip()]
     found = problems_in(lines, language, data=world_data(language), keys=internal_keys())
-    assert not found, report({"signup email": found})
+    assert not found, report({f"{kind} email": found})
 
 
 # -- printable files ----------------------------------------------------------------------------

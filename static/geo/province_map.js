@@ -33,9 +33,11 @@
     status.classList.toggle("msg-error", Boolean(isError));
   }
 
+  // Counts grouped as the page's language writes them (1.250 in Vietnamese, 1,250 in English).
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key];
+      var value = values[key];
+      return typeof value === "number" ? value.toLocaleString(document.documentElement.lang || "vi") : value;
     });
   }
 
