@@ -1,5 +1,6 @@
-"""Every page, email and printable file in Vietnamese and in English: no string left in the other
-language, no internal key where a label belongs (detectors in tests/language_sweep.py).
+"""Every page, email and printable file (packing slip, stamp labels, evaluation report) in Vietnamese
+and in English: no string left in the other language, no number or date in the other language's
+format, no internal key where a label belongs (detectors in tests/language_sweep.py).
 
 The pages are those of tests/site_world.py, so a page added to the inventory is swept too; with them,
 the feeds their scripts load (GeoJSON, map cards), because scripts show those texts as well.
