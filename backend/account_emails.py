@@ -25,7 +25,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-SITE_NAME = "Hà Giang Origin"
 CONFIRM_SALT = "backend.account_emails.confirm"
 
 
@@ -81,7 +80,8 @@ def signup_email(user_id: int, email: str, language: str) -> None:
             body = render_to_string(
                 "registration/signup_confirm_email.txt", {"username": user.get_username(), "link": link}
             )
-        EmailMessage(f"[{SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, [email]).send(fail_silently=False)
+        site = _("Hà Giang Origin")  # the site's name in the reader's language, as on its pages
+        EmailMessage(f"[{site}] {subject}", body, settings.DEFAULT_FROM_EMAIL, [email]).send(fail_silently=False)
 
 
 def _links() -> dict:

@@ -163,6 +163,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Vietnamese dates as 02/12/2026 and numbers grouped 1.250.000 (backend/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["backend.formats"]
 LANGUAGE_COOKIE_NAME = "hg_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Asia/Ho_Chi_Minh"

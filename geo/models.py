@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from geo.text import fold
@@ -35,6 +36,9 @@ class ProductKind(models.Model):
         verbose_name_plural = _("product kinds")
 
     def __str__(self):
+        """The name in the active language (select boxes and pages show kinds by their __str__)."""
+        if (get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
         return self.name_vi
 
 

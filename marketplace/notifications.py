@@ -19,13 +19,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from backend.formatting import vnd
+from tracing.units import quantity_text
+
 log = logging.getLogger(__name__)
 SITE_NAME = "Hà Giang Origin"
 
 
 def money(amount: int) -> str:
-    """12500000 → '12.500.000 ₫' (Vietnamese grouping with dots, whatever the language)."""
-    return f"{amount:,}".replace(",", ".") + " ₫"
+    """12500000 → '12.500.000 ₫' in Vietnamese, '12,500,000 ₫' in English (the active language)."""
+    return vnd(amount)
 
 
 def _bilingual(render) -> tuple[str, str]:
@@ -52,7 +55,7 @@ def _body(change, order, for_buyer: bool, *, lines_of_goods: list, url: str) -> 
         lines.append(_("Reason: %(reason)s") % {"reason": change.reason})
     lines.append("")
     for line in lines_of_goods:
-        lines.append(f"- {line.quantity} {line.unit} × {line.product_name}: {money(line.line_total_vnd)}")
+        lines.append(f"- {quantity_text(line.quantity, line.unit)} × {line.product_name}: {money(line.line_total_vnd)}")
     lines.append(_("Delivery fee: %(fee)s") % {"fee": money(order.delivery_fee_vnd)})
     lines.append(_("Total: %(total)s") % {"total": money(order.total_vnd)})
     lines.append(_("Payment: %(method)s") % {"method": order.get_payment_method_display()})

@@ -18,6 +18,7 @@ from reportlab.pdfgen import canvas
 from backend import csvfiles
 from marketplace.models import Order
 from marketplace.notifications import money
+from tracing.units import quantity_text
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, FONT_BOLD = "HG-DejaVuSans", "HG-DejaVuSans-Bold"
@@ -64,15 +65,15 @@ def packing_list_pdf(orders: Iterable[Order]) -> bytes:
             f"{order.producer.name}",
             _("Placed at %(when)s") % {"when": date_format(timezone.localtime(order.placed_at), "DATETIME_FORMAT")},
             _("Status: %(status)s") % {"status": order.get_status_display()},
-            f"{_('Buyer')}: {order.contact_name} · {order.phone}",
+            _("Buyer: %(name)s · %(phone)s") % {"name": order.contact_name, "phone": order.phone},
         ]
         if order.pickup_point_id:
-            header.append(f"{_('Pickup at')}: {order.pickup_point.name}, {order.pickup_point.address}")
+            point = order.pickup_point
+            header.append(_("Pickup at: %(name)s, %(address)s") % {"name": point.name, "address": point.address})
         else:
-            header.append(f"{_('Deliver to')}: {order.delivery_address}")
-        header.append(
-            f"{_('Payment')}: {order.get_payment_method_display()}" + (f" ({_('paid')})" if order.is_paid else "")
-        )
+            header.append(_("Deliver to: %(address)s") % {"address": order.delivery_address})
+        payment = {"method": order.get_payment_method_display()}
+        header.append((_("Payment: %(method)s (paid)") if order.is_paid else _("Payment: %(method)s")) % payment)
         for line in header:
             for part in _wrap(line, right - left, 10):
                 pdf.drawString(left, y, part)
@@ -91,7 +92,7 @@ def packing_list_pdf(orders: Iterable[Order]) -> bytes:
             pdf.rect(left, y - 1 * mm, 4 * mm, 4 * mm)
             names = _wrap(line.product_name, right - left - 80 * mm, 10)
             pdf.drawString(left + 18 * mm, y, names[0])
-            pdf.drawRightString(right - 45 * mm, y, f"{line.quantity} {line.unit}")
+            pdf.drawRightString(right - 45 * mm, y, quantity_text(line.quantity, line.unit))
             pdf.drawRightString(right, y, money(line.line_total_vnd))
             for extra in names[1:]:
                 y -= 5 * mm
@@ -112,7 +113,7 @@ def packing_list_pdf(orders: Iterable[Order]) -> bytes:
             y -= 5 * mm
         if order.note:
             y -= 3 * mm
-            for part in _wrap(f"{_('Note')}: {order.note}", right - left, 10):
+            for part in _wrap(_("Note: %(note)s") % {"note": order.note}, right - left, 10):
                 pdf.drawString(left, y, part)
                 y -= 5 * mm
         pdf.showPage()

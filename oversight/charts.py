@@ -10,16 +10,18 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from backend.formatting import decimal_text
+
 #: Series colours (issued, activated, scanned, sold, …): readable on white and for colour-blind eyes.
 PALETTE = ("#1f5f3b", "#f4a300", "#3a6fb0", "#b3261e", "#7a4fa0", "#4d5a53")
 
 
 def _number(value: float) -> str:
     if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
+        return decimal_text(value / 1_000_000, places=1) + "M"
     if value >= 10_000:
         return f"{value / 1_000:.0f}k"
-    return f"{value:,.0f}".replace(",", ".")
+    return decimal_text(value, places=0)
 
 
 def _nice_max(value: float) -> float:

@@ -25,7 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from backend.formatting import decimal_text
 from geo.models import ProductKind
 from geo.oversight_queries import GeodesicDistance
 from marketplace.models import RetailStock
@@ -38,6 +40,7 @@ from oversight.models import (
 )
 from tracing.models import AreaCapacity, Batch, BatchEvent, Certificate, Scan, Stamp, StampEvent
 from tracing.models.stamps import StampStatus, units_allowed
+from tracing.text import localised
 
 MAX_ANOMALIES = 200
 _NO_DISTANCE = 1e12
@@ -52,17 +55,18 @@ class Anomaly:
     at: datetime.datetime | datetime.date | None = None
 
 
+# Lazy: read on each page in its language (translated at import, they stayed in the server's language).
 CHECKS = {
-    "capacity": _("Activated above what the production areas can yield"),
-    "batch": _("Activated above the batch quantity"),
-    "certificate": _("Activations relying on an expired certificate"),
-    "far_scan": _("Scanned far outside the distribution area"),
-    "journey": _("Journeys that end nowhere known"),
+    "capacity": gettext_lazy("Activated above what the production areas can yield"),
+    "batch": gettext_lazy("Activated above the batch quantity"),
+    "certificate": gettext_lazy("Activations relying on an expired certificate"),
+    "far_scan": gettext_lazy("Scanned far outside the distribution area"),
+    "journey": gettext_lazy("Journeys that end nowhere known"),
 }
 
 
 def _kg(value) -> str:
-    return f"{Decimal(value):,.0f}".replace(",", ".")
+    return decimal_text(value, places=0)
 
 
 def _day(value) -> str:
@@ -164,12 +168,12 @@ def capacity_anomalies(*, year: int, producer_id: int | None = None) -> list[Ano
         kind = kinds[kind_id]
         values = {
             "producer": names[pid],
-            "count": f"{count:,}".replace(",", "."),
-            "product": kind.name_vi,
+            "count": decimal_text(count),
+            "product": localised(kind, "name"),
             "year": year,
             "kg": _kg(kg),
             "limit": _kg(limit["kg"]),
-            "ha": f"{limit['ha']:.2f}",
+            "ha": decimal_text(limit["ha"], places=2),
             "yield": _kg(kind_yields[kind_id].kg_per_ha),
         }
         if limit["kg"] == 0:
@@ -227,10 +231,10 @@ def batch_anomalies(*, producer_id: int | None = None) -> list[Anomaly]:
         ) % {
             "lot": batch.lot_code,
             "producer": batch.producer.name,
-            "active": batch.active,
-            "quantity": f"{batch.quantity.normalize():f}",
+            "active": decimal_text(batch.active),
+            "quantity": decimal_text(batch.quantity),
             "unit": batch.get_unit_display(),
-            "allowed": allowed,
+            "allowed": decimal_text(allowed),
         }
         anomalies.append(
             Anomaly(
@@ -274,7 +278,7 @@ def certificate_anomalies(*, producer_id: int | None = None) -> list[Anomaly]:
                 continue
             values = {
                 "date": _day(day),
-                "count": event["count"],
+                "count": decimal_text(event["count"]),
                 "lot": event["batch__lot_code"],
                 "producer": event["run__producer__name"],
                 "certificate": f"{certificate.label} {certificate.number}",
@@ -380,7 +384,7 @@ def _far_scans(scans, far_km: int) -> list[Anomaly]:
             "lot": row["stamp__batch__lot_code"],
             "place": (_("near %(place)s") % {"place": row["place_name"]}) if row["place_name"] else _("somewhere"),
             "date": _day(row["scanned_at"]),
-            "km": f"{row['nearest_m'] / 1000:,.0f}".replace(",", "."),
+            "km": decimal_text(row["nearest_m"] / 1000, places=0),
         }
         anomalies.append(
             Anomaly(

@@ -22,10 +22,12 @@ from collections import defaultdict
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from backend import csvfiles
+from backend.formatting import decimal_text, percent
 from backend.jobs import job_handler
 from geo import oversight_queries
 from geo.models import ProductKind
@@ -34,6 +36,7 @@ from marketplace.workflow import OrderStatus
 from oversight import monitoring
 from oversight.filters import DISTRICT_MAP_DAY, choropleth_level
 from tracing.models import CounterfeitReport, Producer, ProducerStatusChange, Product, Scan
+from tracing.text import localised
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
 NOT_COUNTED = (OrderStatus.CANCELLED, OrderStatus.EXPIRED)
@@ -101,13 +104,13 @@ def evaluation_figures(
     outside = _("outside the map")
     for (_month, producer_id, product_id), counts in stamps.cells.items():
         kind = kinds.get(product_kind.get(product_id))
-        kind_name = kind.name_vi if kind else _("product not specified")
+        kind_name = localised(kind, "name") if kind else _("product not specified")
         area_name = unit_of.get(producer_id, (None, outside))[1]
         for measure in MEASURES:
             per_kind[kind_name][measure] += counts[measure]
             per_area[area_name][measure] += counts[measure]
     for kind_id, (n, revenue) in lines_by_kind.items():
-        name = kinds[kind_id].name_vi if kind_id in kinds else _("product not specified")
+        name = localised(kinds[kind_id], "name") if kind_id in kinds else _("product not specified")
         per_kind[name]["orders"] += n
         per_kind[name]["revenue_vnd"] += revenue
     for producer_id, (n, revenue) in orders_by_producer.items():
@@ -155,7 +158,7 @@ def headline(figures: dict) -> list[tuple[str, str, object]]:
         ("stamps_scanned", _("Scans of stamps"), figures["stamps_scanned"]),
         ("stamps_sold", _("Stamps sold"), figures["stamps_sold"]),
         ("device_families", _("Device families scanning"), len([k for k in figures["devices"] if k])),
-        ("suspicious_rate", _("Suspicious-scan rate"), f"{figures['suspicious_rate'] * 100:.1f}%"),
+        ("suspicious_rate", _("Suspicious-scan rate"), percent(figures["suspicious_rate"] * 100)),
         ("reports_received", _("Counterfeit reports received"), figures["reports_received"]),
         ("reports_resolved", _("Counterfeit reports resolved"), figures["reports_resolved"]),
         ("orders", _("Marketplace orders"), figures["orders"]),
@@ -173,6 +176,9 @@ def as_csv(figures: dict) -> str:
     writer.writerow(["section", "name", *BREAKDOWN_COLUMNS])
     writer.writerow(["period", f"{figures['since'].isoformat()}/{figures['until'].isoformat()}"])
     for key, _label, value in headline(figures):
+        # The file is read by programs: the rate as it always was ("33.3%"), whatever the page's language.
+        if key == "suspicious_rate":
+            value = f"{figures['suspicious_rate'] * 100:.1f}%"
         writer.writerow(["total", key, value])
     for family, count in figures["devices"].items():
         writer.writerow(["device_family", family or "unknown", count])
@@ -247,16 +253,16 @@ def as_pdf(figures: dict) -> bytes:
     )
 
     def number(value):
-        return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+        return decimal_text(value) if isinstance(value, int) else str(value)
 
     story = [
         Paragraph(_("Evaluation report: electronic traceability stamps in Hà Giang"), title),
         Paragraph(
             _("Period: %(since)s to %(until)s. Made on %(today)s.")
             % {
-                "since": figures["since"].strftime("%d/%m/%Y"),
-                "until": figures["until"].strftime("%d/%m/%Y"),
-                "today": timezone.localdate().strftime("%d/%m/%Y"),
+                "since": date_format(figures["since"], "SHORT_DATE_FORMAT"),
+                "until": date_format(figures["until"], "SHORT_DATE_FORMAT"),
+                "today": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
             },
             body,
         ),

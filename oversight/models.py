@@ -116,7 +116,7 @@ class Case(models.Model):
         indexes = [models.Index(fields=["status", "opened_at"], name="case_queue_idx")]
 
     def __str__(self):
-        return f"{self.kind} #{self.subject_id}"
+        return _("case #%(number)s") % {"number": self.pk}
 
     @property
     def kind(self) -> str:

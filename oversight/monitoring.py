@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from geo.forms import ProductKindChoiceField
 from geo.models import ProductKind
 from tracing.models import Producer, Product, Scan, Stamp
+from tracing.text import localised
 
 MEASURES = ("issued", "activated", "scanned", "sold")
 MAX_PERIOD_DAYS = 3 * 366
@@ -176,7 +177,10 @@ def stamp_figures(
     producer_ids = {key[1] for key in figures.cells}
     product_ids = {key[2] for key in figures.cells if key[2] is not None}
     figures.producer_names = dict(Producer.objects.filter(pk__in=producer_ids).values_list("pk", "name"))
-    figures.product_names = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "name_vi"))
+    figures.product_names = {
+        product.pk: localised(product, "name")
+        for product in Product.objects.filter(pk__in=product_ids).only("pk", "name_vi", "name_en")
+    }
     return figures
 
 

@@ -17,6 +17,7 @@ from django.db.models import F, FloatField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend import csvfiles
 from geo import oversight_queries
@@ -35,6 +36,33 @@ PUBLIC_FIELDS = (
     "lng",
     "url",
 )
+#: What each field holds, for the page that documents the files (the names stay as they are: a format).
+FIELD_DESCRIPTIONS = {
+    "id": _("the producer's number on this site"),
+    "name": _("name of the organisation"),
+    "kind": _("kind of organisation: enterprise, cooperative or household business"),
+    "status": _("participation status (only approved producers are listed)"),
+    "participating_since": _("date of approval (YYYY-MM-DD)"),
+    "commune": _("commune or ward"),
+    "district": _("district, where the commune belonged to one"),
+    "address": _("address (empty for household businesses)"),
+    "tax_number": _("tax number (empty for household businesses)"),
+    "representative": _("legal representative (empty for household businesses)"),
+    "phone": _("phone (empty for household businesses)"),
+    "email": _("email (empty for household businesses)"),
+    "zalo": _("Zalo number (empty for household businesses)"),
+    "website": _("website"),
+    "description_vi": _("description, in Vietnamese"),
+    "description_en": _("description, in English"),
+    "logo": _("address of the logo image"),
+    "product_kinds": _("codes of the kinds of product"),
+    "products": _("names of the products, in Vietnamese"),
+    "certificates": _("valid certificates: scheme, label, number, issuer, validity"),
+    "area_ha": _("area of the production areas, in hectares"),
+    "lat": _("latitude (WGS 84; rounded to about 1 km for household businesses)"),
+    "lng": _("longitude (WGS 84; rounded to about 1 km for household businesses)"),
+    "url": _("the producer's page on this site"),
+}
 HOUSEHOLD_DECIMALS = disclosure.HOUSEHOLD_DECIMALS
 LICENCE = "CC BY 4.0"
 

@@ -240,7 +240,8 @@ def build_world(text: Text = plain) -> World:
         name_en=text("Product name"),
         description_vi=text("Mô tả sản phẩm"),
         description_en=text("Product description"),
-        net_quantity=Decimal("2.5"),
+        net_quantity=Decimal("2.5"),  # stored as 2.500: pages must show 2,5 kg (vi), 2.5 kg (en)
+        unit="box",  # sold by the box: "2 hộp" (vi), "2 boxes" (en)
         growing_region=region,
     )
     services.product_photo_add(
@@ -360,12 +361,17 @@ def build_world(text: Text = plain) -> World:
     cart, _new = Cart.objects.get_or_create(owner=users["consumer"])
     market.cart_add(cart=cart, listing=listing, quantity=1)
 
-    # Stamps: a run issued, part activated onto the batch, scanned, confirmed, reported as fake.
+    # Stamps: a run issued, part activated onto the batch, scanned, confirmed, one revoked, one reported as fake.
     run = services.stamps_issue(by=official, producer=producer, quantity=6, product=product, note=text("Ghi chú đợt"))
     stamps = list(Stamp.objects.filter(run=run).order_by("number"))
     services.stamps_activate(by=staff, batch=batch, selection=Selection(first=stamps[0].serial, last=stamps[3].serial))
     for _repeat in range(2):
         services.scan_record(serial=stamps[0].serial, user_agent="Mozilla/5.0 (iPhone)")
+    # A revoked code the public scans: a suspicion flag, and its case with the rule's evidence.
+    services.stamps_revoke(
+        by=official, selection=Selection(first=stamps[4].serial, last=stamps[4].serial), reason=text("Lý do thu hồi")
+    )
+    services.scan_record(serial=stamps[4].serial, user_agent="Mozilla/5.0 (Android)")
     report = services.report_create(
         serial=stamps[1].serial,
         note=text("Nội dung báo hàng giả"),
@@ -382,6 +388,7 @@ def build_world(text: Text = plain) -> World:
     oversight.cases_sync()
     case = Case.objects.filter(report=report).first()
     oversight.case_investigate(by=official, case=case, note=text("Ghi chú điều tra"))
+    flag_case = Case.objects.filter(flag__stamp=stamps[4]).first()
     finding = oversight.inspection_record(
         by=official, serial=stamps[2].serial, result="conform", note=text("Ghi chú kiểm tra"), retail_point=shop
     )
@@ -416,6 +423,7 @@ def build_world(text: Text = plain) -> World:
             "stamps": stamps,
             "report": report,
             "case": case,
+            "flag_case": flag_case,
             "finding": finding,
             "job": job,
             "region": region,
@@ -519,6 +527,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("oversight:settings"),
         reverse("oversight:cases"),
         reverse("oversight:case", args=[w["case"].pk]),
+        reverse("oversight:case", args=[w["flag_case"].pk]),
         reverse("oversight:inspect"),
         reverse("oversight:inspect_stamp", args=[stamp.serial]),
         reverse("oversight:inspect_stamp", args=[w["stamps"][3].serial]),  # revoked, with its reason

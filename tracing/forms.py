@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend import storage
+from backend.formatting import plain_number
 from geo import queries
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea, Unit
@@ -43,11 +44,6 @@ def error_status(*forms_shown: forms.Form) -> int:
     """The status of a page showing these forms again after a failed POST: 507 or 503 when the storage
     refused a file, else 400."""
     return next((form.error_status for form in forms_shown if getattr(form, "error_status", None)), 400)
-
-
-def plain_number(value) -> str:
-    """A Decimal as typed by a person: 500, 0.5 (never 5E+2 or 500.000)."""
-    return format(value.normalize(), "f")
 
 
 class DateInput(forms.DateInput):
@@ -336,7 +332,7 @@ class ProductionAreaForm(PointFormMixin, forms.Form):
         if area.location is not None:
             initial["lat"], initial["lng"] = area.location.y, area.location.x
         for capacity in area.capacities.all():
-            initial[f"capacity_{capacity.product_kind.code}"] = capacity.yearly_kg
+            initial[f"capacity_{capacity.product_kind.code}"] = plain_number(capacity.yearly_kg)
         return initial
 
 
@@ -411,6 +407,8 @@ class ProductForm(forms.Form):
         initial.pop("photos", None)
         initial.pop("audio", None)
         initial["kind"] = product.kind_id
+        # Stored with three decimals: 200 g would come back into the form as "200.000".
+        initial["net_quantity"] = plain_number(product.net_quantity)
         initial["growing_region"] = product.growing_region_id
         initial["certificates"] = [c.pk for c in product.certificates.all()]
         return initial

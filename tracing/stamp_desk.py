@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tracing import access, clone_rules, codes, qr
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
+from tracing.models.stamps import StampStatus
 from tracing.services import scans as scan_services
 from tracing.services import stamps as stamp_services
 from tracing.stamp_forms import (
@@ -114,7 +115,9 @@ def run_detail(request, pk: int):
             return redirect("job-detail", pk=job.pk)
     context = {
         "run": run,
-        "counts": stamp_services.stamps_summary(run),
+        "counts": [
+            (status, StampStatus(status).label, count) for status, count in stamp_services.stamps_summary(run).items()
+        ],
         "events": run.events.select_related("actor", "batch")[:100],
         "print_form": form,
         "can_print": stamp_services.can_print(request.user, run),

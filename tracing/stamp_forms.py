@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.formatting import decimal_text
 from tracing import printing
 from tracing.models import Batch, CounterfeitReport, Producer, Product
 from tracing.models.stamps import MAX_RUN_SIZE
@@ -96,12 +98,24 @@ class RevokeForm(SelectionFields):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+def layout_label(layout: printing.LabelLayout) -> str:
+    """A label layout as a printer's customer names it: "A4 sheet, 3 × 8 labels of 70 × 37 mm"."""
+    size = {"width": decimal_text(layout.label_width), "height": decimal_text(layout.label_height)}
+    if layout.columns * layout.rows == 1:
+        return gettext("Roll of labels of %(width)s × %(height)s mm") % size
+    if layout.crop_marks:
+        text = gettext("A4 sheet, %(columns)s × %(rows)s labels of %(width)s × %(height)s mm, with crop marks")
+    else:
+        text = gettext("A4 sheet, %(columns)s × %(rows)s labels of %(width)s × %(height)s mm")
+    return text % {**size, "columns": layout.columns, "rows": layout.rows}
+
+
+def layout_choices() -> list[tuple[str, str]]:
+    return [(name, layout_label(layout)) for name, layout in printing.PRESETS.items()]
+
+
 class PrintForm(forms.Form):
-    layout = forms.ChoiceField(
-        label=_("Label layout"),
-        choices=[(name, name) for name in printing.PRESETS],
-        initial="a4-3x8-70x37",
-    )
+    layout = forms.ChoiceField(label=_("Label layout"), choices=layout_choices, initial="a4-3x8-70x37")
     first = forms.IntegerField(label=_("From label number"), min_value=1, required=False)
     last = forms.IntegerField(label=_("To label number"), min_value=1, required=False)
 

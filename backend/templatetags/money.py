@@ -1,5 +1,8 @@
+"""{% load money %}: the amount filter alone (the `formatting` library has it too, with numbers and dates)."""
+
 from django import template
-from django.utils.translation import get_language
+
+from backend import formatting
 
 register = template.Library()
 
@@ -7,14 +10,4 @@ register = template.Library()
 @register.filter
 def vnd(amount) -> str:
     """Whole đồng with the current language's grouping: '1.250.000 ₫' (vi), '1,250,000 ₫' (en)."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = int(amount)
-    except (TypeError, ValueError):
-        return ""
-    grouped = f"{abs(value):,}"
-    if (get_language() or "vi").startswith("vi"):
-        grouped = grouped.replace(",", ".")
-    sign = "-" if value < 0 else ""
-    return f"{sign}{grouped}\u00a0₫"
+    return formatting.vnd(amount)

@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.filter
 def vnd(amount) -> str:
-    """12500000 → '12.500.000 ₫'."""
+    """12500000 → '12.500.000 ₫' (vi), '12,500,000 ₫' (en)."""
     if amount in (None, ""):
         return ""
     return money(int(amount))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from backend.formatting import plain_number
 from geo.models import ProductKind
 from oversight import charts, checks, monitoring, services
 from oversight.models import CheckSettings
@@ -134,7 +135,10 @@ def settings_page(request):
             yields[kind.pk],
             YieldForm(
                 prefix=f"k{kind.pk}",
-                initial={"yield_kg_per_ha": yields[kind.pk].kg_per_ha, "kg_per_litre": yields[kind.pk].kg_per_litre},
+                initial={
+                    "yield_kg_per_ha": plain_number(yields[kind.pk].kg_per_ha),
+                    "kg_per_litre": plain_number(yields[kind.pk].kg_per_litre),
+                },
             ),
         )
         for kind in kinds

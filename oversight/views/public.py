@@ -120,7 +120,11 @@ def open_data_index(request):
     return render(
         request,
         "oversight/open_data.html",
-        {"fields": publication.PUBLIC_FIELDS, "licence": publication.LICENCE, "base": _base_url(request)},
+        {
+            "fields": [(name, publication.FIELD_DESCRIPTIONS.get(name, "")) for name in publication.PUBLIC_FIELDS],
+            "licence": publication.LICENCE,
+            "base": _base_url(request),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from backend.jobs import job_enqueue
 from geo.forms import ProvinceMapFilterForm
 from oversight import audit, charts, evaluation
+from oversight.audit_display import action_label
 from oversight.filters import DISTRICT_MAP_DAY, map_day
 from oversight.models import AuditEntry
 from oversight.monitoring import PeriodForm
@@ -26,7 +28,13 @@ class EvaluationForm(PeriodForm):
         initial=DISTRICT_MAP_DAY.isoformat(),
         required=False,
     )
-    fmt = forms.ChoiceField(choices=[("pdf", "PDF"), ("csv", "CSV")], required=False)
+    # Chosen by the page's two download buttons, not a field of the period form: no label, no select.
+    fmt = forms.ChoiceField(
+        label=gettext_lazy("File format"),
+        choices=[("pdf", "PDF"), ("csv", "CSV")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,7 +114,7 @@ class AuditSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("All actions")), *((a, a) for a in actions)]
+        self.fields["action"].choices = [("", _("All actions")), *((a, capfirst(action_label(a))) for a in actions)]
 
 
 @require_GET

@@ -33,10 +33,21 @@
     status.classList.toggle("msg-error", Boolean(isError));
   }
 
+  // Counts grouped as the page's language writes them (1.250 in Vietnamese, 1,250 in English).
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key];
+      var value = values[key];
+      return typeof value === "number" ? value.toLocaleString(document.documentElement.lang || "vi") : value;
     });
+  }
+
+  // Dates as the page's language writes them: 01/07/2025 in Vietnamese, Jul 1, 2025 in English.
+  var lang = document.documentElement.lang || "vi";
+  var dateStyle = lang.indexOf("vi") === 0 ? { day: "2-digit", month: "2-digit", year: "numeric" } : { day: "numeric", month: "short", year: "numeric" };
+  function formatDate(isoDate) {
+    var parts = String(isoDate).split("-").map(Number);
+    if (parts.length !== 3 || parts.some(isNaN)) return isoDate;
+    return new Date(Date.UTC(parts[0], parts[1] - 1, parts[2])).toLocaleDateString(lang, Object.assign({ timeZone: "UTC" }, dateStyle));
   }
 
   function popupContent(title, lines) {
@@ -125,7 +136,7 @@
         var props = feature.properties;
         var lines = [[props.kind, props.code].filter(Boolean).join(" · ")];
         if (props.valid_from || props.valid_to) {
-          lines.push([props.valid_from ? text.validFrom + " " + props.valid_from : "", props.valid_to ? text.validTo + " " + props.valid_to : ""].filter(Boolean).join(" "));
+          lines.push([props.valid_from ? text.validFrom + " " + formatDate(props.valid_from) : "", props.valid_to ? text.validTo + " " + formatDate(props.valid_to) : ""].filter(Boolean).join(" "));
         }
         if (props.boundary_is_approximate) lines.push({ text: text.approximate, emphasis: true });
         layer.bindPopup(popupContent(props.name, lines));

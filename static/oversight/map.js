@@ -15,9 +15,11 @@
   var CLASS_COLOURS = ["#d9f0d3", "#a6dba0", "#5aae61", "#1b7837", "#00441b"];
   var FILTER_KEYS = ["product_kind", "status", "producer_kind", "scheme", "expiring_days", "unit", "valid_on"];
 
+  // Counts grouped as the page's language writes them (1.250 in Vietnamese, 1,250 in English).
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key];
+      var value = values[key];
+      return typeof value === "number" ? value.toLocaleString(document.documentElement.lang || "vi") : value;
     });
   }
 

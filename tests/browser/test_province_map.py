@@ -126,3 +126,22 @@ def test_the_map_date_switches_between_the_old_and_the_merged_province(page, liv
     markers = page.locator("#province-map .leaflet-marker-icon")
     expect(markers).to_have_count(1)
     expect(markers.first).to_have_attribute("title", "Cam sành Việt Quang")
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "raw"), [("vi", "01/07/2025", "2025-07-01"), ("en", "Jul 1, 2025", "2025-07-01")]
+)
+def test_a_units_popup_gives_its_dates_as_the_language_writes_them(page, live_server, language, shown, raw):
+    make_province_map_data()
+    block_the_outside_world(page, live_server)
+    page.context.add_cookies([{"name": "hg_language", "value": language, "url": live_server.url}])
+
+    page.goto("/ban-do/")
+    # Units are outlines: a click on the merged province's left edge (in the units' colour) opens its popup.
+    outline = page.locator('#province-map path[stroke="#5c4b8a"]').first
+    height = outline.bounding_box()["height"]
+    outline.click(position={"x": 1, "y": height / 2})
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Tuyên Quang")
+    expect(popup).to_contain_text(shown)
+    expect(popup).not_to_contain_text(raw)

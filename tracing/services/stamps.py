@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from backend.formatting import decimal_text
 from backend.jobs import JobLost, job_enqueue
 from tracing import access, codes, digital_link, pins, printing
 from tracing.models import (
@@ -218,7 +219,7 @@ def stamps_issue(
     if product is not None and (product.producer_id != producer.pk or not product.is_active):
         errors["product"] = _("Choose an active product of this producer.")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_RUN_SIZE:
-        errors["quantity"] = _("Issue between 1 and %(max)s stamps at once.") % {"max": f"{MAX_RUN_SIZE:,}"}
+        errors["quantity"] = _("Issue between 1 and %(max)s stamps at once.") % {"max": decimal_text(MAX_RUN_SIZE)}
     raise_if(errors)
     run = StampRun(
         producer=producer,

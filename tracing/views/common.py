@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from backend.formatting import decimal_text
 from geo.models import GrowingRegion
 from geo.queries import regions_geojson
 from tracing import access, disclosure
@@ -58,7 +59,10 @@ def area_features(areas, *, public_for: Producer | None = None) -> list[dict]:
             continue
         label = area.name
         if area.area_ha:
-            label = _("%(name)s · %(hectares)s ha") % {"name": area.name, "hectares": f"{area.area_ha:.2f}"}
+            label = _("%(name)s · %(hectares)s ha") % {
+                "name": area.name,
+                "hectares": decimal_text(area.area_ha, places=2),
+            }
         features.append(feature(geometry, name=label, warning=bool(getattr(area, "warnings", None))))
     return features
 
