@@ -240,12 +240,24 @@ class ListingForm(forms.ModelForm):
             self.order_fields(["product"])
 
 
+class BankSelect(forms.Select):
+    """The banks' names are their registered Vietnamese names: proper names, marked so (HTML `translate="no"`)
+    that neither a browser's translator nor a reader takes them for text of the page's language."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value and bank_for_bin(str(value)) is not None:
+            option["attrs"] = {**option["attrs"], "translate": "no", "lang": "vi"}
+        return option
+
+
 class SellerProfileForm(forms.ModelForm):
     """Selling terms. The bank is picked from the list of Vietnamese banks (the form sends its NAPAS BIN)."""
 
     bank_bin = forms.ChoiceField(
         label=_("Bank"),
         required=False,
+        widget=BankSelect,
         help_text=_("The bank of the account that receives VietQR transfers."),
         error_messages={"invalid_choice": _("Choose your bank from the list.")},
     )

@@ -336,7 +336,8 @@ class CounterfeitReport(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="report_status_idx")]
 
     def __str__(self):
-        return f"{self.serial or '—'} · {self.created_at:%Y-%m-%d}"
+        # No date: this label is stored in the audit trail and read in either language.
+        return f"{self.serial or '—'} · #{self.pk}"
 
 
 # -- what a batch may carry ---------------------------------------------------------------------
