@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from backend import login_limits, tokens
+from backend import login_limits, parsers, tokens
 from backend.roles import user_roles
 from backend.throttling import ScopedRateLimitThrottle
 
@@ -78,6 +78,8 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateLimitThrottle]
     throttle_scope = "auth"
+    parser_classes = parsers.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
+
     # The credentials are in the body: an old, expired token in the headers must not stop its renewal.
     authentication_classes = []
 

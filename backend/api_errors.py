@@ -6,7 +6,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.storage import RETRY_AFTER_S, StorageUnavailable
@@ -82,3 +82,15 @@ def json_error_response(code: str, message: str, status_code: int) -> JsonRespon
 
 def api_not_found(request, exception=None):
     return json_error_response("not_found", _("Not found."), status.HTTP_404_NOT_FOUND)
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error shape, for the OpenAPI schema (backend/schema.py documents it on every operation)."""
+
+    error = ErrorBodySerializer()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BackendConfig(AppConfig):
-    default = True  # this module also holds AdminConfig
+    default = True  # the app's own config; AdminConfig below is named in INSTALLED_APPS by its path
     name = "backend"
     verbose_name = _("Site and accounts")
 
@@ -23,7 +23,8 @@ class BackendConfig(AppConfig):
 
 
 class AdminConfig(admin_apps.AdminConfig):
-    """The admin on our AdminSite (backend/admin_site.py), whose login counts failures like the site's."""
+    """The admin on our AdminSite (backend/admin.py): its login counts failures like the site's, and bad input
+    in its forms is a form error, not a 500."""
 
     default = False  # named in INSTALLED_APPS; BackendConfig is this module's default
-    default_site = "backend.admin_site.AdminSite"
+    default_site = "backend.admin.AdminSite"

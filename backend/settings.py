@@ -52,7 +52,7 @@ for _origin in CSRF_TRUSTED_ORIGINS:
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "backend.apps.AdminConfig",  # django.contrib.admin with our site: its login is rate-limited
+    "backend.apps.AdminConfig",  # django.contrib.admin with our site (backend/admin.py): limited login, safe forms
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "backend.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the input: a NUL or non-UTF-8 path, query, header or form is a 400 here.
+    "backend.badinput.MalformedInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,6 +224,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "backend.views.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # the map pages read it to send writes with fetch()
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -279,11 +282,16 @@ REST_FRAMEWORK = {
         "user": env_rate("API_THROTTLE_USER", "600/min"),
         "auth": env_rate("API_THROTTLE_AUTH", "10/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "backend.schema.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.parsers.JSONParser",
+        "backend.parsers.FormParser",
+        "backend.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "backend.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["backend.filters.DjangoFilterBackend"],
     # Our throttles take the address from backend/client_address.py; 0 keeps DRF's own get_ident()
     # on REMOTE_ADDR should anything call it (DRF's default, None, would believe any X-Forwarded-For).
     "NUM_PROXIES": 0,
@@ -305,6 +313,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracing.api.resolver_schema.add_resolver_paths",
+        "backend.schema.form_bodies_allow_empty_fields",
     ],
 }
 

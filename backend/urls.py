@@ -53,7 +53,7 @@ urlpatterns = [
     ),
     # A compressed GS1 Digital Link (one segment that decompresses as one; anything else falls through).
     path("", include("tracing.resolver_urls")),
-    re_path(r"^api/", views.error_404),
+    re_path(r"^api/", views.api_not_found),
 ]
 
 if settings.SERVE_MEDIA:

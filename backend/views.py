@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from backend import health
@@ -50,6 +51,21 @@ def error_404(request, exception=None):
     if _wants_json(request):
         return json_error_response("not_found", _("Not found."), 404)
     return render(request, "404.html", status=404)
+
+
+@csrf_exempt  # it changes nothing: an unknown API path is a JSON 404 for every method, not a CSRF page
+def api_not_found(request, *args, **kwargs):
+    return json_error_response("not_found", _("Not found."), 404)
+
+
+def csrf_failure(request, reason=""):
+    """A refused CSRF check: the error shape under /api/ (a session-authenticated write without the token),
+    the 403 page elsewhere."""
+    if _wants_json(request):
+        return json_error_response(
+            "permission_denied", _("CSRF check failed: send the X-CSRFToken header with the csrftoken cookie."), 403
+        )
+    return render(request, "403.html", status=403)
 
 
 def error_500(request):

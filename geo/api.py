@@ -16,17 +16,20 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from backend.api_errors import ErrorSerializer
 from backend.roles import RETAILER_STAFF, user_has_role
 from geo import geocoding, queries, services
+from geo.geocoding import MAX_QUERY_LENGTH
 from geo.models import AdminUnit, GrowingRegion, RetailPoint
 from geo.serializers import (
+    MAX_PAGE_SIZE,
     AdminUnitQuerySerializer,
     FeatureCollectionSerializer,
     GeocodeQuerySerializer,
@@ -43,20 +46,15 @@ from geo.serializers import (
 
 GEOJSON = "application/geo+json"
 
-ErrorSerializer = inline_serializer(
-    "GeoError",
-    fields={
-        "error": inline_serializer(
-            "GeoErrorBody",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-            },
-        )
-    },
-)
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="A parameter is missing or invalid; `fields` names it.")
+
+
+def _integer(minimum: int, maximum: int) -> dict:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+def _number(minimum: float, maximum: float) -> dict:
+    return {"type": "number", "minimum": minimum, "maximum": maximum}
 
 
 def _parse(serializer_class, request):
@@ -172,8 +170,10 @@ class RetailPointCollectionView(APIView):
                 enum=["public", "all"],
                 description="all: officials see every point, retailer staff add their own (default public).",
             ),
-            OpenApiParameter("limit", int, description="Features per page, 1–10000 (default 1000)."),
-            OpenApiParameter("offset", int, description="Features to skip."),
+            OpenApiParameter(
+                "limit", _integer(1, MAX_PAGE_SIZE), description="Features per page, 1–10000 (default 1000)."
+            ),
+            OpenApiParameter("offset", _integer(0, 10_000_000), description="Features to skip."),
         ],
         responses={(200, GEOJSON): PagedFeatureCollectionSerializer, 400: BAD_REQUEST},
     )
@@ -327,15 +327,15 @@ def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]],
 
 def _nearest_parameters() -> list[OpenApiParameter]:
     parameters = [
-        OpenApiParameter("lat", float, required=True, description="Latitude, -90…90 (WGS84)."),
-        OpenApiParameter("lng", float, required=True, description="Longitude, -180…180 (WGS84)."),
+        OpenApiParameter("lat", _number(-90, 90), required=True, description="Latitude, -90…90 (WGS84)."),
+        OpenApiParameter("lng", _number(-180, 180), required=True, description="Longitude, -180…180 (WGS84)."),
         OpenApiParameter("product_kind", str, description="Product kind code, e.g. orange."),
-        OpenApiParameter("radius_m", float, description="Only within this distance, 1–500000 metres."),
-        OpenApiParameter("limit", int, description="How many, 1–50 (default 10)."),
+        OpenApiParameter("radius_m", _number(1, 500_000), description="Only within this distance, 1–500000 metres."),
+        OpenApiParameter("limit", _integer(1, queries.MAX_LIMIT), description="How many, 1–50 (default 10)."),
         OpenApiParameter("open_now", bool, description="Only shops open now (Việt Nam time)."),
     ]
     for name, registered in queries.nearest_filters().items():
-        parameters.append(OpenApiParameter(name, str, description=registered.description))
+        parameters.append(OpenApiParameter(name, registered.openapi_type, description=registered.description))
     return parameters
 
 
@@ -373,6 +373,11 @@ class NearestRetailPointsView(APIView):
     """The nearest genuine shops to a point, nearest first, with distance, opening state and directions."""
 
     permission_classes = [permissions.AllowAny]
+
+    @property
+    def empty_query_parameters_refused(self) -> tuple[str, ...]:
+        """The apps' filters read an empty value as a value, and refuse it (backend/schema.py)."""
+        return tuple(queries.nearest_filters())
 
     @extend_schema(
         operation_id="retail_points_nearest",
@@ -416,8 +421,13 @@ class GeocodeView(APIView):
     @extend_schema(
         operation_id="geocode",
         parameters=[
-            OpenApiParameter("q", str, required=True, description="A place or address, e.g. Bắc Quang."),
-            OpenApiParameter("limit", int, description="How many candidates, 1–10 (default 5)."),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
+                required=True,
+                description="A place or address, e.g. Bắc Quang.",
+            ),
+            OpenApiParameter("limit", _integer(1, 10), description="How many candidates, 1–10 (default 5)."),
         ],
         responses={200: GeocodeResponseSerializer, 400: BAD_REQUEST},
     )

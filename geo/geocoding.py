@@ -147,10 +147,15 @@ class NominatimProvider:
     name = SOURCE_NOMINATIM
 
     def __init__(self, *, user_agent: str, timeout: float, domain: str, scheme: str, min_delay_seconds: float = 1.0):
+        from geopy.adapters import URLLibAdapter
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
 
-        self.client = Nominatim(user_agent=user_agent, timeout=timeout, domain=domain, scheme=scheme)
+        # The standard library's HTTP client, named: geopy would pick `requests` whenever it is installed
+        # (a test tool brings it), and that adapter retries twice, tripling the wait on a slow provider.
+        self.client = Nominatim(
+            user_agent=user_agent, timeout=timeout, domain=domain, scheme=scheme, adapter_factory=URLLibAdapter
+        )
         self.min_delay_seconds = min_delay_seconds
         # No retries inside a web request: a failure degrades to the gazetteer instead.
         self._geocode = RateLimiter(

@@ -284,6 +284,7 @@ class NearestFilter:
     with_params: bool = False
     sql: Callable[..., tuple[str, Sequence] | None] | None = None
     source: Callable[..., tuple[str, Sequence] | None] | None = None
+    openapi_type: type | dict = str  # how the OpenAPI schema documents it: a type or a schema
 
     def arguments(self, value, query_params) -> tuple:
         return (value, query_params) if self.with_params else (value,)
@@ -300,6 +301,7 @@ def register_nearest_filter(
     with_params: bool = False,
     sql: Callable[..., tuple[str, Sequence] | None] | None = None,
     source: Callable[..., tuple[str, Sequence] | None] | None = None,
+    openapi_type: type | dict = str,
 ) -> None:
     """Let an app above geo add a filter parameter to the nearest API (call from AppConfig.ready()).
 
@@ -311,7 +313,13 @@ def register_nearest_filter(
     if source is not None and sql is None:
         raise ValueError("a nearest filter with a candidate source must also give its condition in SQL")
     _NEAREST_FILTERS[name] = NearestFilter(
-        name=name, build=builder, description=description, with_params=with_params, sql=sql, source=source
+        name=name,
+        build=builder,
+        description=description,
+        with_params=with_params,
+        sql=sql,
+        source=source,
+        openapi_type=openapi_type,
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from backend.dates import ApiDateField
 from geo import queries
 from geo.geocoding import MAX_QUERY_LENGTH
 from geo.models import AdminUnit, GrowingRegion, OpeningPeriod, ProductKind, RetailPoint
@@ -105,7 +106,7 @@ class RegionQuerySerializer(serializers.Serializer):
 
 class AdminUnitQuerySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=AdminUnit.Level.choices, required=False)
-    valid_on = serializers.DateField(required=False)
+    valid_on = ApiDateField(required=False)
     parent = serializers.PrimaryKeyRelatedField(queryset=AdminUnit.objects.all(), required=False)
 
 
@@ -208,7 +209,7 @@ class RetailPointSerializer(serializers.ModelSerializer):
     lng = serializers.SerializerMethodField()
     product_kinds = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     opening_periods = OpeningPeriodSerializer(many=True, read_only=True)
-    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = RetailPoint

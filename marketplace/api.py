@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.schema import CONFLICT
 from geo.models import RetailPoint
 from marketplace import access, services
 from marketplace.catalogue import CatalogueFilters, catalogue
@@ -170,7 +171,7 @@ class CartView(APIView):
     def get(self, request):
         return Response(CartSerializer(_cart_data(services.cart_for_request(request))).data)
 
-    @extend_schema(request=None, responses=CartSerializer, summary="Empty the cart")
+    @extend_schema(request=None, responses={200: CartSerializer}, summary="Empty the cart")
     def delete(self, request):
         cart = services.cart_for_request(request)
         if cart is not None:
@@ -275,7 +276,9 @@ def _transition_action(name: str, summary: str):
     # DRF routes an action by its function name: name it before decorating.
     transition.__name__ = transition.__qualname__ = name
     transition = action(detail=True, methods=["post"], url_path=name)(transition)
-    return extend_schema(request=ReasonSerializer, responses={200: OrderSerializer}, summary=summary)(transition)
+    return extend_schema(request=ReasonSerializer, responses={200: OrderSerializer, 409: CONFLICT}, summary=summary)(
+        transition
+    )
 
 
 @extend_schema_view(
@@ -299,7 +302,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     complete = _transition_action("complete", "Mark an order completed (producer)")
     cancel = _transition_action("cancel", "Cancel: the producer (with a reason), or the buyer while still new")
 
-    @extend_schema(request=ReasonSerializer, responses={200: OrderSerializer}, summary="Record the transfer (producer)")
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: OrderSerializer, 409: CONFLICT},
+        summary="Record the transfer (producer)",
+    )
     @action(detail=True, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, pk=None):
         order = self.get_object()
@@ -310,7 +317,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(
         request=StampSerialsSerializer,
-        responses={200: StampSerialsResponseSerializer},
+        responses={200: StampSerialsResponseSerializer, 409: CONFLICT},
         summary="Record the stamp serials of the units shipped (producer)",
     )
     @action(detail=True, methods=["post"], url_path="stamp-serials")
@@ -391,6 +398,6 @@ class RetailStockAuthorisationView(APIView):
     def post(self, request, pk: int, product_id: int):
         return self._change(request, pk, product_id, True)
 
-    @extend_schema(request=None, responses=RetailStockSerializer, summary="Withdraw the authorisation")
+    @extend_schema(request=None, responses={200: RetailStockSerializer}, summary="Withdraw the authorisation")
     def delete(self, request, pk: int, product_id: int):
         return self._change(request, pk, product_id, False)

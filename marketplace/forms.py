@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from backend import dates
 from geo import queries
 from geo.models import AdminUnit, ProductKind, RetailPoint
 from marketplace.banks import bank_choices, bank_for_bin
@@ -215,6 +216,7 @@ class ListingForm(forms.ModelForm):
             "allow_preorder",
             "is_active",
         ]
+        field_classes = {"available_from": dates.DateField, "available_to": dates.DateField}
         widgets = {
             "available_from": forms.DateInput(attrs={"type": "date"}),
             "available_to": forms.DateInput(attrs={"type": "date"}),

@@ -169,6 +169,7 @@ def register() -> None:
         "product",
         product_filter,
         description="Only authorised resellers with this product (id) in stock.",
+        openapi_type={"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
         sql=product_filter_sql,
         source=product_source_sql,
     )

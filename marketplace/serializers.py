@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.dates import ApiDateField
 from geo import queries
 from geo.models import AdminUnit, RetailPoint
 from marketplace.models import CartItem, Listing, Order, OrderLine, OrderStatusChange, RetailStock
@@ -68,8 +69,8 @@ class ListingWriteSerializer(serializers.Serializer):
     max_per_order = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
     home_delivery = serializers.BooleanField(required=False)
     pickup_points = serializers.PrimaryKeyRelatedField(queryset=RetailPoint.objects.all(), many=True, required=False)
-    available_from = serializers.DateField(required=False, allow_null=True)
-    available_to = serializers.DateField(required=False, allow_null=True)
+    available_from = ApiDateField(required=False, allow_null=True)
+    available_to = ApiDateField(required=False, allow_null=True)
     allow_preorder = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
 
@@ -198,7 +199,7 @@ class OrderSerializer(serializers.ModelSerializer):
     producer = ProducerBriefSerializer()
     pickup_point = serializers.PrimaryKeyRelatedField(read_only=True)
     province = serializers.PrimaryKeyRelatedField(read_only=True)
-    commune = serializers.PrimaryKeyRelatedField(read_only=True)
+    commune = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     lines = OrderLineSerializer(many=True)
     history = OrderStatusChangeSerializer(many=True)
     vietqr_payload = serializers.SerializerMethodField()

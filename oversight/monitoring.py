@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend import dates
 from geo.forms import ProductKindChoiceField
 from geo.models import ProductKind
 from tracing.models import Producer, Product, Scan, Stamp
@@ -46,8 +47,8 @@ def bounds(since: datetime.date, until: datetime.date) -> tuple[datetime.datetim
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = dates.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = dates.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from backend import storage
+from backend import dates, storage
 from backend.formatting import plain_number
 from geo import queries
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
@@ -227,8 +227,8 @@ class CertificateForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_to = forms.DateField(
+    valid_from = dates.DateField(label=_("Valid from"), widget=DateInput())
+    valid_to = dates.DateField(
         label=_("Valid to"), required=False, help_text=_("Empty if it does not expire."), widget=DateInput()
     )
     document = forms.FileField(
@@ -422,8 +422,8 @@ class BatchForm(forms.Form):
         help_text=_("Printed on the stamps; letters, digits and - . / _ only."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
     )
-    harvest_started_on = forms.DateField(label=_("Harvest date"), widget=DateInput())
-    harvest_ended_on = forms.DateField(
+    harvest_started_on = dates.DateField(label=_("Harvest date"), widget=DateInput())
+    harvest_ended_on = dates.DateField(
         label=_("Harvest end date"),
         required=False,
         help_text=_("If the harvest took several days."),
@@ -470,7 +470,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 class BatchEventForm(PointFormMixin, forms.Form):
     event_type = forms.ChoiceField(label=_("Step"), choices=BatchEvent.Type.choices)
-    occurred_at = forms.DateTimeField(
+    occurred_at = dates.DateTimeField(
         label=_("Time (Vietnam time)"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=LocalDateTimeInput(),
@@ -503,7 +503,7 @@ class BatchEventForm(PointFormMixin, forms.Form):
 
 
 class ScheduleSurveyForm(forms.Form):
-    scheduled_for = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    scheduled_for = dates.DateField(label=_("Date of the visit"), widget=DateInput())
     note = forms.CharField(
         label=_("Note for the producer"),
         required=False,
@@ -517,7 +517,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class SurveyForm(PointFormMixin, forms.Form):
-    surveyed_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    surveyed_on = dates.DateField(label=_("Date of the visit"), widget=DateInput())
     lat, lng = _lat_lng_fields()
     identity_confirmed = forms.TypedChoiceField(
         label=_("Identity and papers confirmed"), choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect

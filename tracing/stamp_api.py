@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, parsers, permissions, serializers, status
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend import parsers
 from backend.job_views import JobSerializer
 from tracing import codes, printing, resolver
 from tracing.api.common import TracingModelSerializer, call_service

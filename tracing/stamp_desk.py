@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backend import shortcuts
 from tracing import access, clone_rules, codes, qr
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
@@ -219,7 +220,7 @@ def flags_page(request):
         raise PermissionDenied
     form = FlagResolveForm(request.POST or None)
     if request.method == "POST":
-        flag = get_object_or_404(SuspicionFlag, pk=request.POST.get("flag"))
+        flag = shortcuts.get_object_or_404(SuspicionFlag, pk=request.POST.get("flag"))
         if form.is_valid():
             try:
                 scan_services.flag_resolve(by=request.user, flag=flag, resolution=form.cleaned_data["resolution"])
@@ -247,7 +248,7 @@ def reports_page(request):
     if not access.is_official(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        report = get_object_or_404(CounterfeitReport, pk=request.POST.get("report"))
+        report = shortcuts.get_object_or_404(CounterfeitReport, pk=request.POST.get("report"))
         form = ReportReviewForm(request.POST)
         if form.is_valid():
             scan_services.report_review(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backend import shortcuts
 from marketplace import access, services
 from marketplace.forms import ListingForm, ReasonForm, SellerProfileForm, StampSerialsForm
 from marketplace.models import Listing, Order, OrderLine, OrderStatusChange, RetailStock, SellerProfile
@@ -284,7 +285,7 @@ def resellers(request):
     """Shops that declared one of the producer's products: authorise them, or withdraw the authorisation."""
     producer = _producer(request)
     if request.method == "POST":
-        row = get_object_or_404(
+        row = shortcuts.get_object_or_404(
             RetailStock.objects.select_related("retail_point", "product"),
             pk=request.POST.get("row"),
             product__producer=producer,

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from backend import dates
 from backend.jobs import job_enqueue
 from geo.forms import ProvinceMapFilterForm
 from oversight import audit, charts, evaluation
@@ -106,8 +107,8 @@ class AuditSearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     actor = forms.CharField(label=gettext_lazy("Official (username)"), required=False, max_length=150)
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = dates.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = dates.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     target_type = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     target_id = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 

@@ -54,6 +54,27 @@ def test_the_pin_list_matches_the_stored_hashes_and_is_handed_over_once(official
         services.stamp_run_pins_take(by=official, run=run)
 
 
+def test_the_pin_list_leaves_the_server_only_when_the_hand_over_is_committed(
+    official, approved_producer, django_capture_on_commit_callbacks
+):
+    run = issue(official, approved_producer, quantity=3)
+    stored = run.pins_file.name
+    storage = run.pins_file.storage
+
+    class Interrupted(Exception):
+        pass
+
+    with pytest.raises(Interrupted), transaction.atomic():
+        services.stamp_run_pins_take(by=official, run=run)
+        raise Interrupted  # the request fails after the take: nothing of it is kept
+    run.refresh_from_db()
+    assert run.pins_available and storage.exists(stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stamp_run_pins_take(by=official, run=run)[1].count(b"\r\n") == 4
+    assert not storage.exists(stored)
+
+
 def test_the_producers_staff_may_take_the_pins_but_another_producer_and_other_officials_may_not(
     official, approved_producer, owner, stranger, other_producer
 ):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from backend import parsers
+from backend.dates import ApiDateField
 from geo.models import RetailPoint
 from tracing import services
 from tracing.api.common import PhotoSerializer, TracingModelSerializer, call_service, point_field
@@ -46,8 +48,8 @@ class BatchSerializer(TracingModelSerializer):
 
 
 class BatchFromPreviousSerializer(serializers.Serializer):
-    harvest_started_on = serializers.DateField()
-    harvest_ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    harvest_started_on = ApiDateField()
+    harvest_ended_on = ApiDateField(required=False, allow_null=True, default=None)
     lot_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -60,7 +62,7 @@ class BatchEventSerializer(TracingModelSerializer):
     retail_point = serializers.PrimaryKeyRelatedField(
         queryset=RetailPoint.objects.all(), required=False, allow_null=True
     )
-    retail_point_name = serializers.CharField(source="retail_point.name", read_only=True, default=None)
+    retail_point_name = serializers.CharField(source="retail_point.name", read_only=True, default=None, allow_null=True)
     photos = PhotoSerializer(many=True, read_only=True)
     new_photos = serializers.ListField(
         child=serializers.FileField(), write_only=True, required=False, default=list, max_length=20

@@ -7,11 +7,14 @@ import math
 
 from django.contrib.gis.geos import GEOSException, LinearRing, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework_gis.fields import GeometryField
 
+from backend import parsers
+from backend.dates import ApiDateField, ApiDateTimeField
 from backend.storage import StorageUnavailable
 from tracing.api.schema import ChoiceStringField
 from tracing.services import TransitionNotAllowed
@@ -77,7 +80,7 @@ class GeoJSONGeometryField(GeometryField):
     def to_internal_value(self, value):
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = parsers.loads(value)
             except ValueError:
                 raise serializers.ValidationError(_("Send a GeoJSON geometry.")) from None
         if not isinstance(value, dict) or "crs" in value or value.get("type") not in self.geometry_types:
@@ -120,9 +123,15 @@ class PhotoSerializer(serializers.Serializer):
 
 
 class TracingModelSerializer(serializers.ModelSerializer):
-    """Model serializers of tracing: choice fields documented without global enum components (see schema.py)."""
+    """Model serializers of tracing: choice fields documented without global enum components (see schema.py),
+    dates within backend.dates' bounds."""
 
     serializer_choice_field = ChoiceStringField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: ApiDateField,
+        models.DateTimeField: ApiDateTimeField,
+    }
 
 
 class DecisionReasonSerializer(serializers.Serializer):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import parsers, permissions, serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 
+from backend import parsers
 from geo.models import ProductKind
 from tracing import access, disclosure, services
 from tracing.api.common import GeoJSONGeometryField, TracingModelSerializer, call_service, point_field
@@ -80,6 +81,8 @@ class ProductionAreaSerializer(TracingModelSerializer):
     capacities = CapacitySerializer(many=True, required=False)
     growing_regions = RegionShareSerializer(source="region_links", many=True, read_only=True)
     warnings = serializers.SerializerMethodField()
+    # Declared: DRF drops null=True from a read-only model field (here: no boundary, no area).
+    area_ha = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = ProductionArea

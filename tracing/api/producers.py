@@ -10,9 +10,11 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from backend import parsers
+from backend.dates import ApiDateField
+from backend.schema import CONFLICT
 from geo.models import AdminUnit
 from tracing import access, disclosure, services
 from tracing.api.common import (
@@ -156,12 +158,12 @@ class HistorySerializer(serializers.Serializer):
 
 
 class SurveyScheduleSerializer(serializers.Serializer):
-    scheduled_for = serializers.DateField()
+    scheduled_for = ApiDateField()
     note = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
 
 
 class SurveyRecordSerializer(serializers.Serializer):
-    surveyed_on = serializers.DateField()
+    surveyed_on = ApiDateField()
     location = point_field(allow_null=True, required=False, default=None)
     identity_confirmed = serializers.BooleanField()
     certificates_genuine = serializers.BooleanField()
@@ -241,7 +243,7 @@ class ProducerViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ProducerSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     filterset_fields = ["status", "kind", "commune"]
 
@@ -285,31 +287,45 @@ class ProducerViewSet(
         return Response(self.get_serializer(producer).data)
 
     @extend_schema(
-        request=DecisionReasonSerializer, responses=ProducerSerializer, summary="Approve a surveyed producer"
+        request=DecisionReasonSerializer,
+        responses={200: ProducerSerializer, 409: CONFLICT},
+        summary="Approve a surveyed producer",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decision(request, services.producer_approve)
 
-    @extend_schema(request=DecisionReasonSerializer, responses=ProducerSerializer, summary="Reject a surveyed producer")
+    @extend_schema(
+        request=DecisionReasonSerializer,
+        responses={200: ProducerSerializer, 409: CONFLICT},
+        summary="Reject a surveyed producer",
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decision(request, services.producer_reject)
 
     @extend_schema(
-        request=DecisionReasonSerializer, responses=ProducerSerializer, summary="Suspend an approved producer"
+        request=DecisionReasonSerializer,
+        responses={200: ProducerSerializer, 409: CONFLICT},
+        summary="Suspend an approved producer",
     )
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._decision(request, services.producer_suspend)
 
-    @extend_schema(request=DecisionReasonSerializer, responses=ProducerSerializer, summary="Lift a suspension")
+    @extend_schema(
+        request=DecisionReasonSerializer,
+        responses={200: ProducerSerializer, 409: CONFLICT},
+        summary="Lift a suspension",
+    )
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
         return self._decision(request, services.producer_reinstate)
 
     @extend_schema(
-        request=DecisionReasonSerializer, responses=ProducerSerializer, summary="Apply again after a rejection"
+        request=DecisionReasonSerializer,
+        responses={200: ProducerSerializer, 409: CONFLICT},
+        summary="Apply again after a rejection",
     )
     @action(detail=True, methods=["post"])
     def reapply(self, request, pk=None):
@@ -357,7 +373,11 @@ class ProducerViewSet(
         change = call_service(services.producer_change_withdraw, by=request.user, change=self._pending(producer))
         return Response(ProducerChangeSerializer(change).data)
 
-    @extend_schema(request=SurveyScheduleSerializer, responses=FieldSurveySerializer, summary="Schedule the survey")
+    @extend_schema(
+        request=SurveyScheduleSerializer,
+        responses={200: FieldSurveySerializer, 409: CONFLICT},
+        summary="Schedule the survey",
+    )
     @action(detail=True, methods=["post"], url_path="schedule-survey")
     def schedule_survey(self, request, pk=None):
         producer = self.get_object()
@@ -368,7 +388,11 @@ class ProducerViewSet(
         )
         return Response(FieldSurveySerializer(survey, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=SurveyRecordSerializer, responses=FieldSurveySerializer, summary="Record the survey")
+    @extend_schema(
+        request=SurveyRecordSerializer,
+        responses={200: FieldSurveySerializer, 409: CONFLICT},
+        summary="Record the survey",
+    )
     @action(detail=True, methods=["post"], url_path="record-survey")
     def record_survey(self, request, pk=None):
         producer = self.get_object()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from backend import parsers
 from geo.models import GrowingRegion, ProductKind
 from tracing import services
 from tracing.api.common import PhotoSerializer, TracingModelSerializer, call_service

@@ -403,7 +403,9 @@ def stamp_run_pins_take(*, by, run: StampRun) -> tuple[str, bytes]:
     with locked.pins_file.open("rb") as handle:
         data = handle.read()
     name = f"pins-run-{locked.pk}.csv"
-    locked.pins_file.delete(save=False)
+    # Deleted once the hand-over is committed: a rollback must not leave a run whose list is gone from disk.
+    storage, stored = locked.pins_file.storage, locked.pins_file.name
+    transaction.on_commit(lambda: storage.delete(stored))
     locked.pins_file = ""
     locked.pins_downloaded_at = timezone.now()
     locked.pins_downloaded_by = by
