@@ -455,3 +455,5 @@ def test_the_openapi_schema_documents_the_resolver(client, db):
         assert set(paths[path]) >= {"get", "head", "options"}, path
     linkset = paths["/01/{gtin}/21/{serial}"]["get"]["responses"]["200"]["content"]
     assert "application/linkset+json" in linkset and "text/html" in linkset
+    for path in ("/01/{gtin}", "/01/{gtin}/21/{serial}", "/{compressed}"):
+        assert {"400", "404"} <= set(paths[path]["get"]["responses"]), path
