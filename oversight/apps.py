@@ -6,6 +6,3 @@ class OversightConfig(AppConfig):
     name = "oversight"
     verbose_name = _("Oversight")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from oversight import signals  # noqa: F401  (connects the audit and work-queue hooks)
