@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from backend.roles import PRODUCER_STAFF
 from backend.storage import atomic_with_files
 from geo.models import AdminUnit
-from oversight import audit
-from tracing import access, notifications
+from tracing import access, audit, notifications
 from tracing.identifiers import normalise_phone, normalise_tax_number
 from tracing.models import (
     FieldSurvey,

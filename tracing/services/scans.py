@@ -29,8 +29,7 @@ from django.utils.translation import gettext as _
 from backend import prepared
 from backend.storage import atomic_with_files
 from geo import scan_geometry
-from oversight import audit, casework
-from tracing import access, clone_rules, pins
+from tracing import access, audit, clone_rules, pins
 from tracing.digital_link import DigitalLinkPath
 from tracing.models import Batch, BatchEvent, CounterfeitReport, Scan, Stamp, StampEvent, SuspicionFlag
 from tracing.models.stamps import SoldVia, StampStatus
@@ -136,7 +135,7 @@ def _flag(stamp: Stamp, findings: list[clone_rules.Finding], scan: Scan | None) 
                 flag = SuspicionFlag.objects.create(
                     stamp=stamp, rule=finding.rule, evidence=finding.evidence, scan=scan
                 )
-                casework.open_for_flag(flag)
+                audit.queue().open_for_flag(flag)
         except IntegrityError:
             pass  # flagged by a concurrent scan: one open flag per rule is enough
 
@@ -750,7 +749,7 @@ def flag_resolve(*, by, flag: SuspicionFlag, resolution: str, for_case: bool = F
     locked.resolution = resolution[:300]
     locked.save(update_fields=["resolved_at", "resolved_by", "resolution"])
     if not for_case:
-        casework.flag_resolved(locked)
+        audit.queue().flag_resolved(locked)
         audit.record(
             actor=by,
             action="flag.resolve",
@@ -820,7 +819,7 @@ def report_create(
     if processed is not None:
         report.photo.save(processed.web.name, processed.web, save=False)
     report.save()
-    casework.open_for_report(report)
+    audit.queue().open_for_report(report)
     return report
 
 
@@ -844,7 +843,7 @@ def report_review(
     report.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     changed = before != {"status": report.status, "review_note": report.review_note}
     if changed and not for_case:
-        casework.report_reviewed(report)
+        audit.queue().report_reviewed(report)
         audit.record(
             actor=by,
             action="report.review",

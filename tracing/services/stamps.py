@@ -33,8 +33,7 @@ from django.utils.translation import gettext_noop
 
 from backend.formatting import decimal_text
 from backend.jobs import JobLost, job_enqueue
-from oversight import audit
-from tracing import access, codes, digital_link, pins, printing
+from tracing import access, audit, codes, digital_link, pins, printing
 from tracing.models import (
     Batch,
     Certificate,
