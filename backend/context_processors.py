@@ -12,7 +12,7 @@ NAVIGATION = [
     ("tracing:guide_check", _("Check a stamp"), ()),
     ("tracing:producers", _("Producers"), ()),
     ("tracing:my_producer", _("My organisation"), (PRODUCER_STAFF,)),
-    ("tracing:official_queue", _("Applications"), (OFFICIAL, ADMINISTRATOR)),
+    ("oversight:queue", _("Applications"), (OFFICIAL, ADMINISTRATOR)),
     ("geo:province_map", _("Province map"), ()),
     ("oversight:participants", _("Participants"), ()),
     ("oversight:home", _("Oversight"), (ADMINISTRATOR, OFFICIAL)),

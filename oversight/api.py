@@ -33,10 +33,12 @@ KNOWN = {p.name for p in FILTER_PARAMETERS} | {"verification", "in_bbox", "limit
 
 
 class IsOfficial(permissions.BasePermission):
+    """The one officials' rule (tracing.access.is_official) for every officials' API view."""
+
     message = _("This is for the province's officials.")
 
     def has_permission(self, request, view):
-        return access.can_read_all(request.user)
+        return access.is_official(request.user)
 
 
 def parse_filters(request) -> dict:

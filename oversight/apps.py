@@ -8,4 +8,8 @@ class OversightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from oversight import signals  # noqa: F401  (connects the audit and work-queue hooks)
+        from oversight import audit, casework
+        from tracing import audit as tracing_audit
+
+        # tracing's services write the audit trail and open cases through these (explicit calls, no signals).
+        tracing_audit.connect(recorder=audit.record, queue=casework)

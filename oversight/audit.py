@@ -2,40 +2,41 @@
 
     audit.record(actor=request.user, action="case.close", target=case, before={...}, after={...}, note="…")
 
-Actions taken through oversight's own pages are recorded by those pages. Actions officials take
-through other apps' services (producer decisions, stamp runs, revocations, flag and report reviews
-on tracing's pages) are recorded from those models' signals (oversight/signals.py); a page of ours
-that calls such a service itself wraps the call in `with audit.handled():` so it is recorded once,
-with the fuller before/after that the page knows.
+Every service that changes state calls it itself, inside its own transaction, so that a change
+rolled back leaves no entry and no change goes unrecorded: oversight's services (cases, settings,
+inspections) and tracing's (producer workflow steps and change decisions, stamp runs issued and
+revoked, flags resolved and reports reviewed). No signal rebuilds an entry after the fact.
+AUDITED_ACTIONS lists every action written, with the service that writes it.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime
 import decimal
 import uuid
-from contextlib import contextmanager
 
 from django.db.models import Model, Q, QuerySet
 
 from oversight.models import AuditEntry
 
-_handled: contextvars.ContextVar[bool] = contextvars.ContextVar("oversight_audit_handled", default=False)
-
-
-@contextmanager
-def handled():
-    """Inside this block, signal-based recording is off: the caller records the action itself."""
-    token = _handled.set(True)
-    try:
-        yield
-    finally:
-        _handled.reset(token)
-
-
-def is_handled() -> bool:
-    return _handled.get()
+#: Every action of the trail -> the service that writes it (tests/oversight/test_audit_in_services.py
+#: checks that each one is written inside the service's transaction). "producer.<status>" stands for
+#: every status an official moves a producer to.
+AUDITED_ACTIONS = {
+    "producer.<status>": "tracing.services.producers (every workflow step an official takes)",
+    "producer.change_accepted": "tracing.services.producer_change_accept",
+    "producer.change_refused": "tracing.services.producer_change_refuse",
+    "stamps.issue": "tracing.services.stamps_issue",
+    "stamps.revoke": "tracing.services.stamps_revoke (by an official)",
+    "flag.resolve": "tracing.services.flag_resolve",
+    "report.review": "tracing.services.report_review",
+    "case.assign": "oversight.services.case_assign",
+    "case.investigate": "oversight.services.case_investigate",
+    "case.close": "oversight.services.case_close",
+    "settings.yield": "oversight.services.yield_set",
+    "settings.checks": "oversight.services.check_settings_set",
+    "inspection.record": "oversight.services.inspection_record",
+}
 
 
 def _plain(value):

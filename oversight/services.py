@@ -1,6 +1,6 @@
 """Every write of oversight: the work queue (assign, investigate, close), settings, inspection findings.
 
-Keyword-only arguments; `by` must be an official (tracing.access.is_official) or an administrator;
+Keyword-only arguments; `by` must be an official (tracing.access.require_official, the one rule);
 each write is recorded in the audit trail by oversight.audit.record in the same transaction. Changes
 to tracing's records go through tracing's services (report_review, flag_resolve, report_create).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -23,10 +23,8 @@ from tracing import access
 from tracing import services as tracing_services
 from tracing.models import CounterfeitReport, Stamp, SuspicionFlag
 
-
-def require_official(by) -> None:
-    if not access.can_read_all(by):
-        raise PermissionDenied(_("Only an official of the province may do this."))
+#: The one officials' rule (tracing.access.is_official), for every write of oversight.
+require_official = access.require_official
 
 
 def is_assignable(user) -> bool:
@@ -36,8 +34,9 @@ def is_assignable(user) -> bool:
 def cases_sync() -> int:
     """Open a case for every suspicion flag and counterfeit report that has none yet (two INSERTs).
 
-    New flags and reports get theirs at once from signals; this catches rows made before oversight
-    was installed. Closed ones arrive closed.
+    Never run by a page: tracing's services open the case of each new flag and report themselves
+    (oversight.casework). This repairs rows made outside the services (fixtures, bulk imports).
+    Closed ones arrive closed.
     """
     created = 0
     flags = SuspicionFlag.objects.filter(~Exists(Case.objects.filter(flag=OuterRef("pk"))))
@@ -109,10 +108,9 @@ def case_investigate(*, by, case: Case, note: str = "") -> Case:
         raise ValidationError(_("Only an open case can be taken up."))
     before = _state(locked)
     if locked.report_id:
-        with audit.handled():
-            tracing_services.report_review(
-                by=by, report=locked.report, status=CounterfeitReport.Status.INVESTIGATING, note=note
-            )
+        tracing_services.report_review(
+            by=by, report=locked.report, status=CounterfeitReport.Status.INVESTIGATING, note=note, for_case=True
+        )
     locked.status = Case.Status.INVESTIGATING
     if locked.assignee_id is None:
         locked.assignee, locked.assigned_at = by, timezone.now()
@@ -167,15 +165,15 @@ def case_close(
         raise ValidationError({"revoke": _("This case is about no stamp of ours: there is nothing to revoke.")})
     before = _state(locked)
     summary = f"{Case.Outcome(outcome).label}: {note}"
-    with audit.handled():
-        if locked.report_id:
-            tracing_services.report_review(
-                by=by, report=locked.report, status=CounterfeitReport.Status.CLOSED, note=summary
-            )
-        elif locked.flag.resolved_at is None:
-            tracing_services.flag_resolve(by=by, flag=locked.flag, resolution=summary[:300])
-        if outcome == Case.Outcome.COUNTERFEIT and stamp is not None:
-            tracing_services.stamp_confirm_copied(by=by, stamp=stamp, reason=summary)
+    # The case's own step: tracing's services change the report or flag, this step audits it (case.close).
+    if locked.report_id:
+        tracing_services.report_review(
+            by=by, report=locked.report, status=CounterfeitReport.Status.CLOSED, note=summary, for_case=True
+        )
+    elif locked.flag.resolved_at is None:
+        tracing_services.flag_resolve(by=by, flag=locked.flag, resolution=summary[:300], for_case=True)
+    if outcome == Case.Outcome.COUNTERFEIT and stamp is not None:
+        tracing_services.stamp_confirm_copied(by=by, stamp=stamp, reason=summary)
     revoked = _revoke_with_case(by=by, case=locked, stamp=stamp, revoke=revoke, first=first, last=last, why=summary)
     locked.status, locked.outcome, locked.outcome_note = Case.Status.CLOSED, outcome, note
     locked.closed_by, locked.closed_at = by, timezone.now()
@@ -191,7 +189,7 @@ def case_close(
 
 
 def _revoke_with_case(*, by, case: Case, stamp: Stamp | None, revoke: str, first: str, last: str, why: str) -> int:
-    """Revoke what the official chose with the case (how many); the revocation audits itself (signals)."""
+    """Revoke what the official chose with the case (how many); the revocation audits itself (stamps.revoke)."""
     if not revoke:
         return 0
     from tracing.services.stamps import Selection
@@ -345,15 +343,14 @@ def inspection_record(
         "location": [location.y, location.x] if location is not None else None,
     }
     if result == InspectionFinding.Result.SUSPECTED_FAKE:
-        with audit.handled():
-            report = tracing_services.report_create(
-                serial=serial or "",
-                note=_("Inspection on site: %(note)s") % {"note": note},
-                shop=retail_point.name if retail_point is not None else "",
-                lat=location.y if location is not None else None,
-                lng=location.x if location is not None else None,
-                by=by,
-            )
+        report = tracing_services.report_create(
+            serial=serial or "",
+            note=_("Inspection on site: %(note)s") % {"note": note},
+            shop=retail_point.name if retail_point is not None else "",
+            lat=location.y if location is not None else None,
+            lng=location.x if location is not None else None,
+            by=by,
+        )
         after["report"] = report.pk
     audit.record(actor=by, action="inspection.record", target=finding, after=after, note=note)
     return finding

@@ -38,9 +38,9 @@ def test_the_scan_and_survey_pages_say_ngay_once_before_a_date(world, client):
     scan = read(client, reverse("tracing:scan", args=[world["stamps"][0].serial]), "vi")
     assert f"kể từ {today('%d/%m/%Y')}" in scan
     sign_in_client(client, world, "official")
-    survey = read(client, reverse("tracing:official_survey", args=[world["waiting"].pk]), "vi")
+    survey = read(client, reverse("oversight:record_survey", args=[world["waiting"].pk]), "vi")
     assert f"dự kiến ngày {today('%d/%m/%Y')}" in survey
-    file = read(client, reverse("tracing:official_file", args=[world["producer"].pk]), "vi")
+    file = read(client, reverse("oversight:producer_file", args=[world["producer"].pk]), "vi")
     assert f"Đã khảo sát ngày {today('%d/%m/%Y')}" in file
     for text in (scan, survey, file):
         assert not re.search(r"ngày\s+ngày", text, re.IGNORECASE)

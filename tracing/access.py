@@ -7,6 +7,9 @@ administrators may correct any record; everyone else reads only what is public.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from backend.roles import ADMINISTRATOR, user_has_role
 
 VERIFY_PERMISSION = "tracing.verify_producer"
@@ -17,8 +20,20 @@ def is_authenticated(user) -> bool:
 
 
 def is_official(user) -> bool:
-    """Officials survey, approve, reject, suspend and reinstate producers, and read all their data."""
+    """THE rule for officials: an active holder of tracing.verify_producer (the officials' role; the
+    administrators' role and superusers hold every permission, so they pass too).
+
+    Officials survey, approve, reject, suspend and reinstate producers, work the oversight queue and
+    read all data. Every officials' page (oversight.views.common.official_required), API permission
+    (oversight.api.IsOfficial) and service (require_official below) asks this and nothing else.
+    """
     return is_authenticated(user) and user.is_active and user.has_perm(VERIFY_PERMISSION)
+
+
+def require_official(user) -> None:
+    """PermissionDenied unless `user` is an official (is_official)."""
+    if not is_official(user):
+        raise PermissionDenied(_("Only an official of the province may do this."))
 
 
 def is_administrator(user) -> bool:
@@ -46,6 +61,7 @@ def can_manage(user, producer_id: int) -> bool:
 
 
 def can_read_all(user) -> bool:
+    """Reads every record (querysets): officials, and administrators (who are officials by permission)."""
     return is_official(user) or is_administrator(user)
 
 

@@ -1,5 +1,6 @@
 """Stamp pages for producers and officials: runs, issuing, PIN list, printing, activation, revocation,
-one stamp's QR, suspicious stamps and counterfeit reports. Thin: the services decide."""
+one stamp's QR. Thin: the services decide. Suspicious stamps and counterfeit reports are oversight's work
+queue (oversight/views/cases.py)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backend import shortcuts
-from tracing import access, clone_rules, codes, qr
+from tracing import access, codes, qr
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
-from tracing.services import scans as scan_services
 from tracing.services import stamps as stamp_services
-from tracing.stamp_forms import (
-    ActivateForm,
-    FlagResolveForm,
-    IssueRunForm,
-    PrintForm,
-    ReportReviewForm,
-    RevokeForm,
-)
+from tracing.stamp_forms import ActivateForm, IssueRunForm, PrintForm, RevokeForm
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -67,8 +59,7 @@ def stamps_home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_issue(request):
-    if not access.is_official(request.user):
-        raise PermissionDenied
+    access.require_official(request.user)
     form = IssueRunForm(request.POST or None, initial={"producer": request.GET.get("producer")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -210,64 +201,3 @@ def stamp_qr(request, code: str, fmt: str):
         response = HttpResponse(qr.qr_png(url, scale=10), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="{serial}.{fmt}"'
     return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def flags_page(request):
-    """Suspicious stamps for officials: the rule, the evidence, and closing a flag with a finding."""
-    if not access.is_official(request.user):
-        raise PermissionDenied
-    form = FlagResolveForm(request.POST or None)
-    if request.method == "POST":
-        flag = shortcuts.get_object_or_404(SuspicionFlag, pk=request.POST.get("flag"))
-        if form.is_valid():
-            try:
-                scan_services.flag_resolve(by=request.user, flag=flag, resolution=form.cleaned_data["resolution"])
-            except ValidationError as exc:
-                messages.error(request, exc.messages[0])
-            else:
-                messages.success(request, _("Flag closed."))
-            return redirect("tracing:stamp_flags")
-    show_all = request.GET.get("all") == "1"
-    flags = SuspicionFlag.objects.select_related("stamp__run__producer", "stamp__batch", "resolved_by")
-    if not show_all:
-        flags = flags.filter(resolved_at__isnull=True)
-    page = Paginator(flags, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tracing/stamps/flags.html",
-        {"page": page, "rules": clone_rules.RULES, "form": form, "show_all": show_all},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def reports_page(request):
-    """Counterfeit reports for officials, newest first, with their review."""
-    if not access.is_official(request.user):
-        raise PermissionDenied
-    if request.method == "POST":
-        report = shortcuts.get_object_or_404(CounterfeitReport, pk=request.POST.get("report"))
-        form = ReportReviewForm(request.POST)
-        if form.is_valid():
-            scan_services.report_review(
-                by=request.user, report=report, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-            )
-            messages.success(request, _("Report updated."))
-        return redirect("tracing:stamp_reports")
-    reports = CounterfeitReport.objects.select_related("stamp__run__producer")
-    status = request.GET.get("status")
-    if status in CounterfeitReport.Status.values:
-        reports = reports.filter(status=status)
-    page = Paginator(reports, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tracing/stamps/reports.html",
-        {
-            "page": page,
-            "statuses": CounterfeitReport.Status.choices,
-            "status": status,
-            "review_form": ReportReviewForm(),
-        },
-    )

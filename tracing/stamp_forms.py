@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.formatting import decimal_text
 from tracing import printing
-from tracing.models import Batch, CounterfeitReport, Producer, Product
+from tracing.models import Batch, Producer, Product
 from tracing.models.stamps import MAX_RUN_SIZE
 from tracing.services.stamps import parse_code
 
@@ -118,12 +118,3 @@ class PrintForm(forms.Form):
     layout = forms.ChoiceField(label=_("Label layout"), choices=layout_choices, initial="a4-3x8-70x37")
     first = forms.IntegerField(label=_("From label number"), min_value=1, required=False)
     last = forms.IntegerField(label=_("To label number"), min_value=1, required=False)
-
-
-class FlagResolveForm(forms.Form):
-    resolution = forms.CharField(label=_("What did you find?"), max_length=300)
-
-
-class ReportReviewForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=CounterfeitReport.Status.choices)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

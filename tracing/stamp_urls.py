@@ -1,5 +1,7 @@
 """Stamp pages: the public scan page (both link forms), guidance, reports, and the producers' and officials' desk.
 
+Suspicious stamps and counterfeit reports are worked in oversight's queue (/giam-sat/viec/).
+
 Included from tracing/urls.py (namespace "tracing"). The scan paths are printed in QR codes: never change them.
 """
 
@@ -32,6 +34,4 @@ urlpatterns = [
     path("tem/kich-hoat/", stamp_desk.stamps_activate_page, name="stamps_activate"),
     path("tem/thu-hoi/", stamp_desk.stamps_revoke_page, name="stamps_revoke"),
     re_path(r"^tem/ma/(?P<code>[0-9A-Za-z-]{1,40})\.(?P<fmt>png|svg)$", stamp_desk.stamp_qr, name="stamp_qr"),
-    path("tem/nghi-van/", stamp_desk.flags_page, name="stamp_flags"),
-    path("tem/bao-cao/", stamp_desk.reports_page, name="stamp_reports"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from tracing.views import catalogue, official, producer, public
+from tracing.views import catalogue, producer, public
 
 app_name = "tracing"
 urlpatterns: list = [
@@ -32,11 +32,6 @@ urlpatterns: list = [
     path("co-so/anh/<int:pk>/xoa/", catalogue.product_photo_delete, name="product_photo_delete"),
     path("co-so/lo/moi/", catalogue.batch_new, name="batch_new"),
     path("co-so/lo/<int:pk>/", catalogue.batch_manage, name="batch_manage"),
-    # Officials: the applications queue, a producer's file, the survey and the decisions.
-    path("tham-dinh/", official.queue, name="official_queue"),
-    path("tham-dinh/<int:pk>/", official.producer_file, name="official_file"),
-    path("tham-dinh/<int:pk>/lich-khao-sat/", official.schedule_survey, name="official_schedule"),
-    path("tham-dinh/<int:pk>/khao-sat/", official.record_survey, name="official_survey"),
-    path("tham-dinh/<int:pk>/quyet-dinh/<slug:action>/", official.decide, name="official_decide"),
-    path("tham-dinh/thay-doi/<int:pk>/<slug:action>/", official.decide_change, name="official_change"),
+    # The officials' pages (applications queue, a producer's file, survey, decisions) are oversight's:
+    # oversight/urls.py, which also redirects their old /tham-dinh/ addresses.
 ]

@@ -80,7 +80,6 @@ def _cases():
 @require_GET
 @official_required
 def case_list(request):
-    services.cases_sync()
     status = request.GET.get("status", "active")
     kind = request.GET.get("kind", "")
     mine = request.GET.get("mine") == "1"

@@ -13,13 +13,14 @@ from tracing import access
 
 
 def official_required(view):
-    """Signed in (else the login page) and an official or administrator (else 403); never cached."""
+    """Signed in (else the login page) and an official (tracing.access.is_official, the one rule; else 403);
+    never cached. Every officials' page uses it."""
 
     @login_required
     @never_cache
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not access.can_read_all(request.user):
+        if not access.is_official(request.user):
             raise PermissionDenied(_("This page is for the province's officials."))
         return view(request, *args, **kwargs)
 

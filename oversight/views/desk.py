@@ -1,7 +1,5 @@
-"""The officials' home, the verification desk (queue by status and age) and a producer's full file.
-
-The survey scheduling, the field survey form and the decisions are tracing's pages (tracing/views/
-official.py): the desk links to them and the full file embeds their forms, which call the same services.
+"""The officials' home, the verification desk (THE applications queue, by status and age) and THE
+producer's file: everything about one producer, with the next-step forms of oversight/views/verification.py.
 """
 
 from __future__ import annotations
@@ -18,11 +16,10 @@ from marketplace.models import Order
 from marketplace.workflow import OrderStatus
 from oversight import audit, charts, checks, mapdata, monitoring
 from oversight.models import Case, InspectionFinding
-from oversight.services import cases_sync
 from oversight.views.common import official_required
+from oversight.views.verification import changes_waiting, verification_context
 from tracing.models import Batch, CounterfeitReport, Producer, Product, SuspicionFlag
 from tracing.models.stamps import StampStatus
-from tracing.views.official import changes_waiting
 
 WAITING = (Producer.Status.APPLIED, Producer.Status.SURVEY_SCHEDULED, Producer.Status.SURVEYED)
 #: Days after which a waiting application is shown as overdue.
@@ -34,7 +31,6 @@ PAGE_SIZE = 50
 @official_required
 def home(request):
     """What needs an official today: applications waiting, open cases, anomalies, certificates expiring."""
-    cases_sync()
     today = timezone.localdate()
     waiting = Producer.objects.filter(status__in=WAITING).aggregate(n=Count("pk"), oldest=Min("status_changed_at"))
     open_cases = Case.objects.exclude(status=Case.Status.CLOSED)
@@ -96,14 +92,15 @@ def queue(request):
 @require_GET
 @official_required
 def producer_file(request, pk: int):
-    """Everything about one producer on one page: tracing's file (organisation, certificates, areas,
-    surveys, history, with the next-step forms) and oversight's (stamps, cases, orders, cross-checks,
-    inspections, audit trail)."""
-    from tracing.views.official import _file_context
-
+    """Everything about one producer on one page: organisation, certificates, areas, surveys, history,
+    with the next-step forms (verification), then stamps, cases, orders, cross-checks, inspections, audit."""
     producer = get_object_or_404(Producer.objects.select_related("commune", "commune__parent"), pk=pk)
-    cases_sync()
-    context = _file_context(producer)
+    return render(request, "oversight/producer_file.html", file_context(producer))
+
+
+def file_context(producer: Producer, **forms) -> dict:
+    """The file's context; `forms` are refused forms to show again with their errors (verification)."""
+    context = verification_context(producer, **forms)
     card = mapdata.producer_card(producer)
     today = timezone.localdate()
     figures = monitoring.stamp_figures(
@@ -152,7 +149,7 @@ def producer_file(request, pk: int):
             "open_flags": SuspicionFlag.objects.filter(stamp__run__producer=producer, resolved_at__isnull=True).count(),
         }
     )
-    return render(request, "oversight/producer_file.html", context)
+    return context
 
 
 def _measure_labels():

@@ -138,7 +138,8 @@ def build() -> dict:
         # Slugs whose valid values depend on the route (a workflow step).
         "route_values": {
             "marketplace:desk_action": {"action": "confirm"},
-            "tracing:official_decide": {"action": "approve"},
+            "oversight:decide": {"action": "approve"},
+            "oversight:moved_decide": {"action": "approve"},
         },
         "stamps": stamps,
         "order": order,

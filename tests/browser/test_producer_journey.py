@@ -113,8 +113,8 @@ def test_a_cooperative_applies_is_surveyed_and_approved_then_publishes_a_product
 
     # 2. Thanh, an official, schedules the survey, records it on site with GPS and a photo, and approves.
     official_context, official = phone(browser, live_server, geolocation=OFFICIAL_POSITION, permissions=["geolocation"])
-    log_in(official, "thanh", "/tham-dinh/")
-    official.locator(f'[data-producer="{producer.pk}"] a').click()
+    log_in(official, "thanh", "/giam-sat/ho-so/")
+    official.locator(f'[data-producer="{producer.pk}"] a').first.click()
     official.locator("[data-schedule-form] button[type=submit]").click()
     expect(official.locator("[data-producer-status]")).to_have_attribute("data-producer-status", "survey_scheduled")
     official.locator("[data-record-survey]").click()

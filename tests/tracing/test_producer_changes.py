@@ -77,14 +77,13 @@ def test_a_new_name_waits_for_review_while_every_public_view_keeps_the_verified_
         assert verified in body and NEW_NAME not in body, view
 
     client.force_login(official)
-    for queue in ("/tham-dinh/", "/giam-sat/ho-so/"):
-        listing = client.get(queue).content.decode()
-        assert f'data-change="{change.pk}"' in listing and approved_producer.name in listing, queue
-    file = client.get(f"/tham-dinh/{approved_producer.pk}/", **EN).content.decode()
+    listing = client.get("/giam-sat/ho-so/").content.decode()  # the one applications queue
+    assert f'data-change="{change.pk}"' in listing and approved_producer.name in listing
+    file = client.get(f"/giam-sat/ho-so/{approved_producer.pk}/", **EN).content.decode()
     assert "data-accept-change" in file and NEW_NAME in file and verified in file
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/tham-dinh/thay-doi/{change.pk}/accept/", {"change-reason": ""})
+        response = client.post(f"/giam-sat/ho-so/thay-doi/{change.pk}/accept/", {"change-reason": ""})
     assert response.status_code == 302
     approved_producer.refresh_from_db()
     assert approved_producer.name == NEW_NAME
@@ -143,11 +142,13 @@ def test_a_refusal_needs_a_reason_keeps_the_verified_values_and_tells_the_staff(
     services.producer_update(by=owner, producer=approved_producer, name=NEW_NAME)
     change = ProducerChange.objects.get()
     client.force_login(official)
-    response = client.post(f"/tham-dinh/thay-doi/{change.pk}/refuse/", {"change-reason": ""}, **EN)
+    response = client.post(f"/giam-sat/ho-so/thay-doi/{change.pk}/refuse/", {"change-reason": ""}, **EN)
     assert response.status_code == 400 and "Give the reason" in response.content.decode()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/tham-dinh/thay-doi/{change.pk}/refuse/", {"change-reason": "Chưa có giấy đổi tên"})
+        response = client.post(
+            f"/giam-sat/ho-so/thay-doi/{change.pk}/refuse/", {"change-reason": "Chưa có giấy đổi tên"}
+        )
     assert response.status_code == 302
     approved_producer.refresh_from_db()
     assert approved_producer.name == verified and ProducerChange.objects.get().status == "refused"
@@ -155,7 +156,7 @@ def test_a_refusal_needs_a_reason_keeps_the_verified_values_and_tells_the_staff(
     client.force_login(owner)
     dashboard = client.get("/co-so/").content.decode()
     assert 'data-producer-change="refused"' in dashboard and "Chưa có giấy đổi tên" in dashboard
-    again = client.post(f"/tham-dinh/thay-doi/{change.pk}/accept/", {"change-reason": ""})
+    again = client.post(f"/giam-sat/ho-so/thay-doi/{change.pk}/accept/", {"change-reason": ""})
     assert again.status_code == 403
 
 
@@ -183,7 +184,7 @@ def test_only_an_official_decides_a_change(client, request, approved_producer, o
     change = ProducerChange.objects.get()
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
-    response = client.post(f"/tham-dinh/thay-doi/{change.pk}/accept/", {"change-reason": ""})
+    response = client.post(f"/giam-sat/ho-so/thay-doi/{change.pk}/accept/", {"change-reason": ""})
     assert response.status_code in (302, 403) and ProducerChange.objects.get().status == "pending"
     assert response.status_code == (302 if who == "anonymous" else 403)  # anonymous: to the sign-in page
     approved_producer.refresh_from_db()

@@ -87,23 +87,33 @@ def test_revoking_from_the_page_needs_a_reason(client, official, approved_produc
 
 
 def test_officials_see_and_close_suspicion_flags_others_cannot(client, official, owner, approved_producer):
+    """Suspicious stamps are worked in oversight's queue: the case page shows the evidence and closes the flag."""
+    from oversight import casework
+
     stamp = stamps_of(issue(official, approved_producer, quantity=1))[0]
     flag = SuspicionFlag.objects.create(
         stamp=stamp, rule="too_many_scans", evidence={"sightings": 40, "scan_ids": [1, 2]}
     )
+    case = casework.open_for_flag(flag)  # as the scan service does for the flags it raises
     client.force_login(owner)
-    assert client.get("/tem/nghi-van/").status_code == 403
+    assert client.get("/tem/nghi-van/", follow=True).status_code == 403
+    assert client.get(f"/giam-sat/viec/{case.pk}/").status_code == 403
     client.force_login(official)
-    page = client.get("/tem/nghi-van/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(f"/giam-sat/viec/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert stamp.serial in page and "<dt>Separate sightings</dt><dd>40</dd>" in page and "sightings:" not in page
-    client.post("/tem/nghi-van/", {"flag": flag.pk, "resolution": "Đã kiểm tra cửa hàng: tem thật"})
+    listing = client.get("/tem/nghi-van/", follow=True).content.decode()
+    assert f'data-case="{case.pk}"' in listing
+    client.post(f"/giam-sat/viec/{case.pk}/dong/", {"outcome": "false_alarm", "note": "Đã kiểm tra cửa hàng: tem thật"})
     flag.refresh_from_db()
     assert flag.resolved_by == official and not flag.is_open
 
 
 def test_the_stamp_pages_need_a_login(client, db):
-    for path in ("/tem/", "/tem/phat-hanh/", "/tem/kich-hoat/", "/tem/thu-hoi/", "/tem/nghi-van/", "/tem/bao-cao/"):
+    for path in ("/tem/", "/tem/phat-hanh/", "/tem/kich-hoat/", "/tem/thu-hoi/", "/giam-sat/viec/"):
         assert client.get(path).status_code == 302, path
+    for old in ("/tem/nghi-van/", "/tem/bao-cao/"):  # moved to the work queue, which needs a login
+        response = client.get(old, follow=True)
+        assert response.redirect_chain[0][1] == 301 and response.redirect_chain[-1][0].startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

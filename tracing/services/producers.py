@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from backend.roles import PRODUCER_STAFF
 from backend.storage import atomic_with_files
 from geo.models import AdminUnit
-from tracing import access, notifications
+from tracing import access, audit, notifications
 from tracing.identifiers import normalise_phone, normalise_tax_number
 from tracing.models import (
     FieldSurvey,
@@ -317,6 +317,14 @@ def _decide_change(by, locked: ProducerChange, status: str, reason: str, change:
     locked.status, locked.decided_by, locked.decided_at = status, by, timezone.now()
     locked.reason = (reason or "").strip()
     locked.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+    audit.record(
+        actor=by,
+        action=f"producer.change_{locked.status}",
+        target=locked.producer,
+        before=locked.before,
+        after=locked.values,
+        note=locked.reason,
+    )
     change.status, change.decided_by, change.decided_at, change.reason = (
         locked.status,
         locked.decided_by,
@@ -385,6 +393,15 @@ def _finish(by, producer: Producer, locked: Producer, action: Action, reason: st
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at", "updated_at"])
     change.save()
+    if access.is_official(by):
+        audit.record(
+            actor=by,
+            action=f"producer.{change.to_status}",
+            target=locked,
+            before={"status": change.from_status},
+            after={"status": change.to_status},
+            note=change.reason,
+        )
     producer.status, producer.status_changed_at = locked.status, locked.status_changed_at
     if action in NOTIFIED_ACTIONS:
         transaction.on_commit(partial(notifications.send_decision_email, change.pk), robust=True)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from backend import prepared
 from backend.storage import atomic_with_files
 from geo import scan_geometry
-from tracing import access, clone_rules, pins
+from tracing import access, audit, clone_rules, pins
 from tracing.digital_link import DigitalLinkPath
 from tracing.models import Batch, BatchEvent, CounterfeitReport, Scan, Stamp, StampEvent, SuspicionFlag
 from tracing.models.stamps import SoldVia, StampStatus
@@ -132,7 +132,10 @@ def _flag(stamp: Stamp, findings: list[clone_rules.Finding], scan: Scan | None) 
             continue
         try:
             with transaction.atomic():
-                SuspicionFlag.objects.create(stamp=stamp, rule=finding.rule, evidence=finding.evidence, scan=scan)
+                flag = SuspicionFlag.objects.create(
+                    stamp=stamp, rule=finding.rule, evidence=finding.evidence, scan=scan
+                )
+                audit.queue().open_for_flag(flag)
         except IntegrityError:
             pass  # flagged by a concurrent scan: one open flag per rule is enough
 
@@ -729,8 +732,12 @@ def already_confirmed_message(stamp: Stamp) -> str:
 
 
 @transaction.atomic
-def flag_resolve(*, by, flag: SuspicionFlag, resolution: str) -> SuspicionFlag:
-    """Close a suspicion flag with what the official found (officials only)."""
+def flag_resolve(*, by, flag: SuspicionFlag, resolution: str, for_case: bool = False) -> SuspicionFlag:
+    """Close a suspicion flag with what the official found (officials only), audited as "flag.resolve".
+
+    Its open case closes with it ("recorded elsewhere"). `for_case=True`: the caller is the case's own
+    closing step (oversight.services.case_close), which closes the case and audits the step itself.
+    """
     require_official(by)
     resolution = (resolution or "").strip()
     raise_if({"resolution": _("Say what you found.")} if not resolution else {})
@@ -741,6 +748,16 @@ def flag_resolve(*, by, flag: SuspicionFlag, resolution: str) -> SuspicionFlag:
     locked.resolved_by = by
     locked.resolution = resolution[:300]
     locked.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    if not for_case:
+        audit.queue().flag_resolved(locked)
+        audit.record(
+            actor=by,
+            action="flag.resolve",
+            target=locked,
+            before={"resolved": False},
+            after={"resolved": True, "resolution": locked.resolution},
+            note=locked.resolution,
+        )
     return locked
 
 
@@ -802,18 +819,37 @@ def report_create(
     if processed is not None:
         report.photo.save(processed.web.name, processed.web, save=False)
     report.save()
+    audit.queue().open_for_report(report)
     return report
 
 
 @transaction.atomic
-def report_review(*, by, report: CounterfeitReport, status: str, note: str = "") -> CounterfeitReport:
-    """Officials move a report to investigating or closed, with a note."""
+def report_review(
+    *, by, report: CounterfeitReport, status: str, note: str = "", for_case: bool = False
+) -> CounterfeitReport:
+    """Officials move a report to investigating or closed, with a note; audited as "report.review".
+
+    Its case follows. `for_case=True`: the caller is one of the case's own steps (oversight.services),
+    which moves the case and audits the step itself.
+    """
     require_official(by)
     if status not in CounterfeitReport.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
+    before = CounterfeitReport.objects.filter(pk=report.pk).values("status", "review_note").first() or {}
     report.status = status
     report.review_note = (note or "").strip()
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
     report.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    changed = before != {"status": report.status, "review_note": report.review_note}
+    if changed and not for_case:
+        audit.queue().report_reviewed(report)
+        audit.record(
+            actor=by,
+            action="report.review",
+            target=report,
+            before=before,
+            after={"status": report.status, "review_note": report.review_note},
+            note=report.review_note,
+        )
     return report

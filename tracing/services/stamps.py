@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from backend.formatting import decimal_text
 from backend.jobs import JobLost, job_enqueue
-from tracing import access, codes, digital_link, pins, printing
+from tracing import access, audit, codes, digital_link, pins, printing
 from tracing.models import (
     Batch,
     Certificate,
@@ -75,8 +75,10 @@ def number_ranges(numbers: Iterable[int]) -> list[list[int]]:
     return out
 
 
-def _log(*, run_id: int, action: str, actor, numbers=None, ranges=None, count: int, batch=None, reason="") -> None:
-    StampEvent.objects.create(
+def _log(
+    *, run_id: int, action: str, actor, numbers=None, ranges=None, count: int, batch=None, reason=""
+) -> StampEvent:
+    return StampEvent.objects.create(
         run_id=run_id,
         action=action,
         actor=actor if access.is_authenticated(actor) else None,
@@ -87,13 +89,12 @@ def _log(*, run_id: int, action: str, actor, numbers=None, ranges=None, count: i
     )
 
 
-def _log_per_run(stamps: Sequence[tuple[int, int]], **kwargs) -> None:
+def _log_per_run(stamps: Sequence[tuple[int, int]], **kwargs) -> list[StampEvent]:
     """One log entry per run for (run_id, number) pairs."""
     by_run: dict[int, list[int]] = {}
     for run_id, number in stamps:
         by_run.setdefault(run_id, []).append(number)
-    for run_id, numbers in by_run.items():
-        _log(run_id=run_id, numbers=numbers, count=len(numbers), **kwargs)
+    return [_log(run_id=run_id, numbers=numbers, count=len(numbers), **kwargs) for run_id, numbers in by_run.items()]
 
 
 def parse_code(text: str) -> str:
@@ -231,6 +232,13 @@ def stamps_issue(
     )
     run.full_clean()
     run.save()
+    audit.record(
+        actor=by,
+        action="stamps.issue",
+        target=run,
+        after={"producer": run.producer_id, "product": run.product_id, "quantity": run.quantity},
+        note=run.note,
+    )
     if background is None:
         background = quantity > INLINE_RUN_MAX
     if background:
@@ -518,7 +526,17 @@ def stamps_revoke(*, by, selection: Selection, reason: str, producer: Producer |
     count = revocable.update(
         status=StampStatus.REVOKED, revoked_at=timezone.now(), revoked_by=by, revoke_reason=reason[:300]
     )
-    _log_per_run(touched, action=StampEvent.Action.REVOKED, actor=by, reason=reason)
+    events = _log_per_run(touched, action=StampEvent.Action.REVOKED, actor=by, reason=reason)
+    if official:
+        runs = StampRun.objects.in_bulk([event.run_id for event in events])
+        for event in events:
+            audit.record(
+                actor=by,
+                action="stamps.revoke",
+                target=runs[event.run_id],
+                after={"status": "revoked", "count": event.count, "ranges": event.ranges},
+                note=event.reason,
+            )
     return count
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,11 +26,6 @@ def own_producer(request) -> Producer:
     if producer_id is None:
         raise Http404(_("You do not belong to a producer organisation."))
     return get_object_or_404(Producer.objects.select_related("commune"), pk=producer_id)
-
-
-def require_official(request) -> None:
-    if not access.can_read_all(request.user):
-        raise PermissionDenied(_("This page is for the province's officials."))
 
 
 def feature(geometry, **properties) -> dict:

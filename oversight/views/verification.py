@@ -1,25 +1,23 @@
-"""Officials' pages: the applications queue, a producer's whole file, the survey and the decisions.
+"""The verification steps of a producer's file (oversight/views/desk.py shows the file and the queue):
+scheduling the field survey, the survey form, the decisions, and the decisions on changes to verified data.
 
-Kept apart so that the fuller verification desk (issue 7) can extend them. Only holders of
-tracing.verify_producer (and administrators, who read everything) see these pages; the services
-check the permission again for every write, and offer only the transitions the workflow allows.
+Moved here from tracing (its old /tham-dinh/ URLs redirect: oversight/views/moved.py). Officials only
+(official_required, the one rule); tracing's services check it again for every write and offer only
+the transitions the workflow allows.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from tracing import access, services
+from oversight.views.common import official_required
+from tracing import services
 from tracing.forms import (
     ChangeDecisionForm,
     DecisionForm,
@@ -35,52 +33,18 @@ from tracing.views.common import (
     map_config,
     producer_feature,
     regions_collection,
-    require_official,
     with_validity,
 )
 from tracing.views.producer import areas_with_warnings, history_of
 from tracing.workflow import TRANSITIONS, Action, allowed_actions
 
-PAGE_SIZE = 50
 DECISIONS = {
     Action.APPROVE: services.producer_approve,
     Action.REJECT: services.producer_reject,
     Action.SUSPEND: services.producer_suspend,
     Action.REINSTATE: services.producer_reinstate,
 }
-# The queue's default: what waits for an official's step, oldest first.
-WAITING = (Producer.Status.APPLIED, Producer.Status.SURVEY_SCHEDULED, Producer.Status.SURVEYED)
-
-
-@login_required
-@never_cache
-@require_GET
-def queue(request):
-    """Applications by status, the longest-waiting first."""
-    require_official(request)
-    status = request.GET.get("trang-thai", "")
-    producers = Producer.objects.select_related("commune", "commune__parent").order_by("status_changed_at", "pk")
-    if status in Producer.Status.values:
-        producers = producers.filter(status=status)
-    else:
-        status = ""
-        producers = producers.filter(status__in=WAITING)
-    counts = dict(Producer.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    page = Paginator(producers, PAGE_SIZE).get_page(request.GET.get("trang"))
-    now = timezone.now()
-    for producer in page:
-        producer.waiting_days = (now - producer.status_changed_at).days
-    return render(
-        request,
-        "tracing/official/queue.html",
-        {
-            "page": page,
-            "changes": changes_waiting(now),
-            "status": status,
-            "tabs": [(value, label, counts.get(value, 0)) for value, label in Producer.Status.choices],
-            "waiting_count": sum(counts.get(value, 0) for value in WAITING),
-        },
-    )
+FILE_TEMPLATE = "oversight/producer_file.html"
 
 
 def changes_waiting(now=None) -> list[ProducerChange]:
@@ -96,7 +60,8 @@ def changes_waiting(now=None) -> list[ProducerChange]:
     return changes
 
 
-def _file_context(producer: Producer, **forms) -> dict:
+def verification_context(producer: Producer, **forms) -> dict:
+    """tracing's part of the file: organisation, certificates, areas, surveys, history, next-step forms."""
     areas = areas_with_warnings(producer)
     region_ids = {link.region_id for area in areas for link in area.region_links.all()}
     actions = allowed_actions(producer.status)
@@ -132,19 +97,16 @@ def _producer(pk: int) -> Producer:
     return get_object_or_404(Producer.objects.select_related("commune", "commune__parent"), pk=pk)
 
 
-@login_required
-@never_cache
-@require_GET
-def producer_file(request, pk: int):
-    """Everything an official needs on one page: organisation, certificates, areas on a map, history, surveys."""
-    require_official(request)
-    return render(request, "tracing/official/file.html", _file_context(_producer(pk)))
+def _file_page(request, producer: Producer, status: int, **forms):
+    """The whole file again, with the refused form and its errors."""
+    from oversight.views.desk import file_context
+
+    return render(request, FILE_TEMPLATE, file_context(producer, **forms), status=status)
 
 
-@login_required
 @require_POST
+@official_required
 def schedule_survey(request, pk: int):
-    require_official(request)
     producer = _producer(pk)
     form = ScheduleSurveyForm(request.POST)
     if form.is_valid():
@@ -159,16 +121,14 @@ def schedule_survey(request, pk: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The survey is scheduled; the producer has been emailed."))
-            return redirect("tracing:official_file", pk=producer.pk)
-    return render(request, "tracing/official/file.html", _file_context(producer, schedule_form=form), status=400)
+            return redirect("oversight:producer_file", pk=producer.pk)
+    return _file_page(request, producer, 400, schedule_form=form)
 
 
-@login_required
-@never_cache
 @require_http_methods(["GET", "POST"])
+@official_required
 def record_survey(request, pk: int):
     """The field survey form, made for an official's phone on site: date, GPS, checklist, findings, photos."""
-    require_official(request)
     producer = _producer(pk)
     survey = FieldSurvey.objects.filter(producer=producer, recorded_at__isnull=True).order_by("-pk").first()
     if request.method == "POST":
@@ -180,24 +140,22 @@ def record_survey(request, pk: int):
                 add_service_errors(form, exc, aliases={"location": "lat"})
             else:
                 messages.success(request, _("The survey has been recorded. Now take the decision."))
-                return redirect("tracing:official_file", pk=producer.pk)
+                return redirect("oversight:producer_file", pk=producer.pk)
     else:
         form = SurveyForm(initial={"surveyed_on": timezone.localdate()})
     allowed = Action.RECORD_SURVEY in allowed_actions(producer.status)
     return render(
         request,
-        "tracing/official/survey_form.html",
+        "oversight/survey_form.html",
         {"form": form, "producer": producer, "survey": survey, "allowed": allowed},
         status=error_status(form) if form.errors else (200 if allowed else 409),
     )
 
 
-@login_required
 @require_POST
+@official_required
 def decide(request, pk: int, action: str):
     """Approve, reject, suspend or reinstate, with the reason the producer will read."""
-    if not access.is_official(request.user):
-        raise PermissionDenied(_("Only an official of the province may do this."))
     producer = _producer(pk)
     if action not in {a.value for a in DECISIONS}:
         raise Http404(_("Unknown decision."))
@@ -218,20 +176,18 @@ def decide(request, pk: int, action: str):
                 _("Decision recorded: %(status)s. The producer has been emailed.")
                 % {"status": producer.get_status_display()},
             )
-            return redirect("tracing:official_file", pk=producer.pk)
+            return redirect("oversight:producer_file", pk=producer.pk)
     producer.refresh_from_db()
-    return render(request, "tracing/official/file.html", _file_context(producer, decision_form=form), status=status)
+    return _file_page(request, producer, status, decision_form=form)
 
 
 CHANGE_DECISIONS = {"accept": services.producer_change_accept, "refuse": services.producer_change_refuse}
 
 
-@login_required
 @require_POST
+@official_required
 def decide_change(request, pk: int, action: str):
     """Accept or refuse a change to a producer's verified data (the note is required to refuse)."""
-    if not access.is_official(request.user):
-        raise PermissionDenied(_("Only an official of the province may do this."))
     if action not in CHANGE_DECISIONS:
         raise Http404(_("Unknown decision."))
     change = get_object_or_404(ProducerChange.objects.select_related("producer"), pk=pk)
@@ -250,6 +206,6 @@ def decide_change(request, pk: int, action: str):
                 messages.success(request, _("Change accepted: the public pages show the new data."))
             else:
                 messages.success(request, _("Change refused: the verified data stays as it is."))
-            return redirect("tracing:official_file", pk=change.producer_id)
+            return redirect("oversight:producer_file", pk=change.producer_id)
     producer = _producer(change.producer_id)
-    return render(request, "tracing/official/file.html", _file_context(producer, change_form=form), status=status)
+    return _file_page(request, producer, status, change_form=form)
