@@ -6,6 +6,7 @@ Everything is computed by PostgreSQL/PostGIS in one statement per call:
 
 - points_in_bbox / points_in_unit: the viewport and the administrative-unit filter;
 - unit_counts_geojson: the choropleth (points per unit, a point-in-polygon join);
+- predecessor_area_counts_geojson: the same over the areas that units without a boundary came from;
 - points_geojson_page: map markers as GeoJSON, at most `limit` of them, with "more" when cut;
 - points_geojson / unit_of_points / unit_counts: exports and per-area figures;
 - GeodesicDistance: metres between two geography columns, for the cross-checks.
@@ -152,17 +153,40 @@ def unit_counts_geojson(queryset: QuerySet, *, level: str, valid_on: datetime.da
 
     The geometry is the boundary, or the centre point when no boundary is known. One statement.
     """
+    return _counts_geojson(queryset, *_units_sql(level, valid_on))
+
+
+def predecessor_area_counts_geojson(queryset: QuerySet, *, level: str, valid_on: datetime.date) -> str:
+    """The areas with a boundary that the units of a level in force on a day came from, as GeoJSON with
+    `count` of rows inside each: for the 2025 communes, which have no boundary, the former districts.
+
+    An area qualifies when it is a predecessor of such a unit, or the parent of one (a former commune
+    under the district). The areas may be approximations (see `approximate`). One statement.
+    """
+    units_sql, units_params = _units_sql(level, valid_on)
+    areas_sql = (
+        "SELECT a.id FROM geo_adminunit a WHERE a.boundary IS NOT NULL AND ("  # noqa: S608 (ORM SQL)
+        "EXISTS (SELECT 1 FROM geo_adminunit_successors s "
+        f"WHERE s.from_adminunit_id = a.id AND s.to_adminunit_id IN ({units_sql})) "
+        "OR EXISTS (SELECT 1 FROM geo_adminunit c JOIN geo_adminunit_successors s ON s.from_adminunit_id = c.id "
+        f"WHERE c.parent_id = a.id AND s.to_adminunit_id IN ({units_sql})))"
+    )
+    return _counts_geojson(queryset, areas_sql, [*units_params, *units_params])
+
+
+def _counts_geojson(queryset: QuerySet, units_sql: str, units_params: list) -> str:
     try:
         points_sql, points_params = _counts_sql(queryset)
     except EmptyResultSet:
         points_sql, points_params = "SELECT NULL::geography AS location, NULL::bigint AS commune_id WHERE false", ()
-    units_sql, units_params = _units_sql(level, valid_on)
     statement = (
         "SELECT COALESCE(json_agg(json_build_object('type', 'Feature', 'id', t.id, "  # noqa: S608
         "'geometry', COALESCE(ST_AsGeoJSON(t.boundary, 5), ST_AsGeoJSON(t.centre, 5))::json, "
         "'properties', json_build_object('id', t.id, 'name', t.name, 'code', t.code, 'level', t.level, "
-        "'count', t.n, 'has_boundary', t.boundary IS NOT NULL)) ORDER BY t.name), '[]'::json)::text "
-        "FROM (SELECT u.id, u.name, u.code, u.level, u.boundary, u.centre, count(p.location) AS n "
+        "'count', t.n, 'has_boundary', t.boundary IS NOT NULL, 'approximate', t.boundary_is_approximate)) "
+        "ORDER BY t.name), '[]'::json)::text "
+        "FROM (SELECT u.id, u.name, u.code, u.level, u.boundary, u.centre, u.boundary_is_approximate, "
+        "count(p.location) AS n "
         f"FROM geo_adminunit u LEFT JOIN ({points_sql}) p ON {_BELONGS} "
         f"WHERE u.id IN ({units_sql}) GROUP BY u.id) t"
     )

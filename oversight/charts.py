@@ -40,13 +40,19 @@ def bar_chart(
     *,
     title: str,
     height: int = 220,
+    group_width: int | None = None,
 ) -> SafeString:
-    """Grouped vertical bars: one group per category (e.g. month), one bar per series, with a legend."""
+    """Grouped vertical bars: one group per category (e.g. month), one bar per series, with a legend.
+
+    `group_width` fixes the width of a category's group (a compact chart for a phone); by default it
+    shrinks from 80 to 24 as categories are added. The chart is at least as wide as its legend.
+    """
     n_categories = max(len(categories), 1)
     n_series = max(len(series), 1)
     left, right, top, bottom = 48, 8, 28, 40
-    group = max(24, min(80, 640 // n_categories))
-    width = left + right + group * n_categories
+    group = group_width or max(24, min(80, 640 // n_categories))
+    legend_end = left + sum(22 + 7 * len(label) for label, _values in series)
+    width = max(left + right + group * n_categories, legend_end + right)
     plot_height = height - top - bottom
     peak = _nice_max(max((v for _label, values in series for v in values), default=0))
     bar = max(3, (group - 8) // n_series)
@@ -71,7 +77,8 @@ def bar_chart(
             x = x0 + s * bar
             y = top + plot_height - h
             parts.append(
-                f'<rect x="{x}" y="{y:.1f}" width="{bar - 1}" height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}">'
+                f'<rect x="{x}" y="{y:.1f}" width="{bar - 1}" height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}" '
+                f'data-category="{escape(category)}">'
                 f"<title>{escape(category)} · {escape(label)}: {_number(value)}</title></rect>"
             )
         parts.append(

@@ -72,12 +72,23 @@ def legend_breaks(counts: list[int], classes: int = 5) -> list[int]:
 
 
 def choropleth(producers: QuerySet, *, level: str, day) -> dict:
-    """Units of a level with the number of filtered producers inside each (PostGIS), and legend classes."""
+    """Units of a level with the number of filtered producers inside each (PostGIS), and legend classes.
+
+    When none of the units has a boundary (the 2025 communes: the loaded data has their centres at most),
+    `areas` holds the areas they came from that have one (the former districts, approximate), with the
+    producers inside each, so that the map still fills polygons; the legend classes are then the areas'.
+    Otherwise `areas` is empty. Two statements at most.
+    """
     data = json.loads(oversight_queries.unit_counts_geojson(producers, level=level, valid_on=day))
     counts = [feature["properties"]["count"] for feature in data["features"]]
-    data["breaks"] = legend_breaks(counts)
     data["total"] = sum(counts)
     data["level"] = level
+    data["areas"] = []
+    if data["features"] and not any(feature["properties"]["has_boundary"] for feature in data["features"]):
+        areas = json.loads(oversight_queries.predecessor_area_counts_geojson(producers, level=level, valid_on=day))
+        data["areas"] = areas["features"]
+    fill_counts = [feature["properties"]["count"] for feature in data["areas"]] if data["areas"] else counts
+    data["breaks"] = legend_breaks(fill_counts)
     return data
 
 

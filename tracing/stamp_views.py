@@ -352,11 +352,20 @@ def guide_check(request):
 @require_GET
 def guide_producer(request):
     """The producer's guide to receiving, printing and activating stamps; how to join for those not yet in."""
-    joined = access.member_producer_id(request.user) is not None or access.is_official(request.user)
+    # Each reader gets the links they may follow: producers their stamps and activation, officials the
+    # read-only runs (activation is the producers' own act), everyone else the way to join.
+    is_producer = access.member_producer_id(request.user) is not None
+    reads_all = access.can_read_all(request.user)
     apply_url = reverse("tracing:producer_apply")
     if not request.user.is_authenticated:
         apply_url = f"{reverse('signup')}?{urlencode({'next': apply_url})}"
-    return render(request, "tracing/guide/producer.html", {"can_join": not joined, "apply_url": apply_url})
+    context = {
+        "can_join": not (is_producer or reads_all),
+        "is_producer": is_producer,
+        "reads_all": reads_all and not is_producer,
+        "apply_url": apply_url,
+    }
+    return render(request, "tracing/guide/producer.html", context)
 
 
 @cache_control(public=True, max_age=86400)

@@ -75,6 +75,12 @@ def map_config() -> dict:
             "validTo": _("until"),
             "producers": _("Producers"),
             "choropleth": _("Producers per unit"),
+            "formerArea": _("former district"),
+            "formerAreaApproximate": _("former district, approximate area"),
+            "areasNote": _(
+                "The 2025 communes have no boundaries in the map data yet: the filled areas are the former "
+                "districts they came from (approximate), the circles the communes."
+            ),
             "producerCount": _("Producers in view: %(count)s"),
             "producersTooMany": _("Zoom in: only the first %(count)s producers in view are shown."),
             "noProducers": _("No producer matches these filters."),

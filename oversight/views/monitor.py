@@ -20,6 +20,19 @@ from oversight.models import CheckSettings
 from oversight.views.common import official_required
 from oversight.views.desk import _measure_labels
 
+#: The phone's month chart: the last six months, 48 px a month, fit a 390 px screen with its scale.
+RECENT_MONTHS = 6
+RECENT_GROUP_WIDTH = 48
+
+
+def _month_chart(months, labels, **options):
+    return charts.bar_chart(
+        [m.strftime("%m/%y") for m, _c in months],
+        [(label, [c[key] for _m, c in months]) for key, label in labels],
+        title=_("Stamps per month"),
+        **options,
+    )
+
 
 @require_GET
 @official_required
@@ -50,11 +63,11 @@ def monitoring_page(request):
             "months": months,
             "by_producer": by_producer,
             "by_product": figures.by_product(),
-            "month_chart": charts.bar_chart(
-                [m.strftime("%m/%y") for m, _c in months],
-                [(label, [c[key] for _m, c in months]) for key, label in labels],
-                title=_("Stamps per month"),
-            ),
+            "month_chart": _month_chart(months, labels),
+            # A phone shows the latest months (where the period ends) at a readable size, scale and legend
+            # included; every month stays in the table below it.
+            "recent_chart": _month_chart(months[-RECENT_MONTHS:], labels, group_width=RECENT_GROUP_WIDTH),
+            "recent_months": min(len(months), RECENT_MONTHS),
             "producer_chart": charts.hbar_chart(
                 [(name, counts["activated"]) for _pk, name, counts in by_producer[:15]],
                 title=_("Stamps activated per producer"),

@@ -1,7 +1,8 @@
 /* The officials' layers on the province map (HGMap, static/geo/map.js): producers of the viewport,
  * filtered on the server (oversight API), clustered; the choropleth of producers per administrative
- * unit counted by PostGIS, with its legend; a producer's card on click; export links that follow the
- * filters. Loaded before geo/province_map.js, which creates the map and its own layers. */
+ * unit counted by PostGIS, with its legend (where the units have no boundary, the 2025 communes, the
+ * areas they came from are filled and the communes drawn as circles on top); a producer's card on
+ * click; export links that follow the filters. Loaded before geo/province_map.js, which creates the map and its own layers. */
 (function () {
   "use strict";
   var configNode = document.getElementById("province-map-config");
@@ -57,7 +58,14 @@
       "choropleth",
       L.geoJSON(null, {
         style: function (feature) {
-          return { color: "#5c4b8a", weight: 1, fillColor: fillFor(feature.properties.count), fillOpacity: feature.properties.count ? 0.6 : 0.05 };
+          var props = feature.properties;
+          return {
+            color: "#5c4b8a",
+            weight: 1,
+            fillColor: fillFor(props.count),
+            fillOpacity: props.count ? 0.6 : 0.05,
+            dashArray: props.isArea && props.approximate ? "4 3" : null,
+          };
         },
         pointToLayer: function (feature, latlng) {
           var count = feature.properties.count;
@@ -70,7 +78,9 @@
           });
         },
         onEachFeature: function (feature, layer) {
-          layer.bindTooltip(label(feature.properties.name + ": " + feature.properties.count));
+          var props = feature.properties;
+          var name = props.isArea ? props.name + " (" + (props.approximate ? text.formerAreaApproximate : text.formerArea) + ")" : props.name;
+          layer.bindTooltip(label(name + ": " + props.count));
         },
       }),
       { label: text.choropleth, visible: true }
@@ -96,6 +106,14 @@
         legend.appendChild(item);
         lower = upper + 1;
       });
+      if (data.areas.length) {
+        // The 2025 communes have no boundary in the data: the filled areas are the ones they came from.
+        var note = document.createElement("li");
+        note.className = "small muted";
+        note.setAttribute("data-choropleth-areas", String(data.areas.length));
+        note.textContent = text.areasNote;
+        legend.appendChild(note);
+      }
       var total = document.createElement("li");
       total.className = "small muted";
       total.setAttribute("data-choropleth-total", String(data.total));
@@ -119,6 +137,10 @@
         .then(function (data) {
           breaks = data.breaks;
           choropleth.clearLayers();
+          data.areas.forEach(function (area) {
+            area.properties.isArea = true;
+          });
+          choropleth.addData({ type: "FeatureCollection", features: data.areas });
           choropleth.addData(data);
           choropleth.bringToBack();
           drawLegend(data);

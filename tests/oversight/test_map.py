@@ -200,3 +200,24 @@ def test_the_csv_export_does_not_let_a_producer_name_run_as_a_formula(client, in
     client.force_login(inspector)
     rows = list(csv.DictReader(io.StringIO(client.get("/giam-sat/ban-do/xuat.csv").content.decode("utf-8-sig"))))
     assert [(row["name"], row["address"]) for row in rows] == [("'" + hostile, "'@SUM(1+1)")]
+
+
+def test_the_default_map_fills_the_areas_the_2025_communes_came_from(client, inspector, spread, places):
+    client.force_login(inspector)
+    data = client.get(COUNTS).json()
+    # The 2025 communes are known by their centre only: the polygons to fill are the former districts
+    # they came from (Xã Việt Quang came from a commune of Bắc Quang), with the producers inside each.
+    areas = {area["properties"]["name"]: area for area in data["areas"]}
+    assert set(areas) == {"Bắc Quang"}
+    assert areas["Bắc Quang"]["properties"]["count"] == 3
+    assert areas["Bắc Quang"]["geometry"]["type"] == "MultiPolygon"
+    assert data["breaks"] == [3]
+    assert [feature["properties"]["name"] for feature in data["features"]] == ["Xã Việt Quang"]
+    assert data["total"] == 4
+    filtered = client.get(COUNTS, {"product_kind": "orange", "status": "approved"}).json()
+    assert [area["properties"]["count"] for area in filtered["areas"]] == [2]
+
+
+def test_the_pre_2025_map_fills_its_own_districts_and_needs_no_other_areas(client, inspector, spread):
+    client.force_login(inspector)
+    assert client.get(COUNTS, {"valid_on": "2025-06-30"}).json()["areas"] == []
