@@ -19,7 +19,7 @@ class FindShopForm(forms.Form):
     """GET form: a typed place or the browser's location, a product kind, open now.
 
     lat/lng arrive together from "Use my location" (or a link to another place candidate) and then
-    take precedence over the typed place; the view validates their range with geo.queries.
+    take precedence over the typed place; the view validates their range with geo.coordinates.
     """
 
     q = forms.CharField(
@@ -48,7 +48,7 @@ class FindShopForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "In stock" is known only where an app above geo (the marketplace) registered it.
-        from geo.queries import nearest_filters
+        from geo.filters import nearest_filters
 
         if "in_stock" not in nearest_filters():
             del self.fields["in_stock"]

@@ -15,9 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from geo import geocoding, hours, queries
+from geo import geocoding, hours
+from geo.coordinates import directions_urls, validate_lat_lng
+from geo.filters import nearest_filters
 from geo.forms import FindShopForm, ProvinceMapFilterForm
 from geo.models import AdminUnit, ProductKind, RetailPoint
+from geo.nearest import nearest_retail_points
 
 RESULT_LIMIT = 10
 PROVINCE_MAP_DEFAULT_DAY = datetime.date(2025, 7, 1)
@@ -126,7 +129,7 @@ def shop_result(point: RetailPoint, now: datetime.datetime) -> ShopResult:
         zalo=point.zalo,
         zalo_href=f"https://zalo.me/{zalo_digits}" if zalo_digits else "",
         products=[product_kind_label(kind) for kind in point.product_kinds.all()],
-        directions=queries.directions_urls(lat, lng),
+        directions=directions_urls(lat, lng),
     )
 
 
@@ -137,7 +140,7 @@ def _search_link(base: dict, **params) -> str:
 
 def _in_stock_condition(kind):
     """The registered "in_stock" filter of the locator (the marketplace's authorised resellers with stock)."""
-    registered = queries.nearest_filters()["in_stock"]
+    registered = nearest_filters()["in_stock"]
     params = {"product_kind": kind.code} if kind else {}
     return registered.build("1", params) if registered.with_params else registered.build("1")
 
@@ -164,7 +167,7 @@ def find_shop(request):
     }
     if data["lat"]:
         try:
-            lat, lng = queries.validate_lat_lng(data["lat"], data["lng"])
+            lat, lng = validate_lat_lng(data["lat"], data["lng"])
         except ValueError as exc:
             context["message"] = _("This location cannot be used: %(reason)s") % {"reason": exc}
             context["message_level"] = "error"
@@ -196,7 +199,7 @@ def find_shop(request):
         RetailPoint.objects.prefetch_related(Prefetch("product_kinds", queryset=ProductKind.objects.order_by("code"))),
         now,
     )
-    points = queries.nearest_retail_points(
+    points = nearest_retail_points(
         lat=lat,
         lng=lng,
         limit=RESULT_LIMIT,

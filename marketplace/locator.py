@@ -6,7 +6,7 @@ as a Q (geo's ORM path, and other callers) and as the same condition in SQL (an 
 partial index `retailstock_genuine_idx`), which lets geo prepare the API's statement once and reuse
 it; tests check that both find the same shops.
 
-Both also give geo a candidate source (geo.queries.NearestFilter.source): the genuine, in-stock
+Both also give geo a candidate source (geo.filters.NearestFilter.source): the genuine, in-stock
 stock rows, which carry their shop's location (kept by triggers, see migration 0002) under the GiST
 index `retailstock_near_idx` on (product, location). The nearest search then walks about a dozen of
 the product's rows instead of the ~40 times more shops around the point that the EXISTS inside the
@@ -70,14 +70,14 @@ def product_filter(value: str, params: Mapping | None = None) -> Q:
 
 
 def product_filter_sql(value: str, params: Mapping | None = None) -> tuple[str, list]:
-    """product_filter in SQL (see geo.queries.NearestFilter.sql)."""
+    """product_filter in SQL (see geo.filters.NearestFilter.sql)."""
     product_id = _product_id(value)
     column = RetailStock._meta.get_field("product").column
     return _genuine_in_stock_sql(f's."{column}" = %s'), [product_id]
 
 
 def product_source_sql(value: str, params: Mapping | None = None) -> tuple[str, list]:
-    """product_filter as geo's candidate source (see geo.queries.NearestFilter.source): the shop and the
+    """product_filter as geo's candidate source (see geo.filters.NearestFilter.source): the shop and the
     location of each genuine, in-stock row of the product (one per shop: retailstock_one_per_product).
     The conditions are those of the partial index retailstock_near_idx, written as constants so that
     a prepared statement's generic plan can still use it.
@@ -118,7 +118,7 @@ def in_stock_filter(value: str, params: Mapping | None = None) -> Q:
 
 
 def in_stock_filter_sql(value: str, params: Mapping | None = None) -> tuple[str, list] | None:
-    """in_stock_filter in SQL (see geo.queries.NearestFilter.sql); None for in_stock=0."""
+    """in_stock_filter in SQL (see geo.filters.NearestFilter.sql); None for in_stock=0."""
     wanted, kind = _in_stock_choice(value, params)
     if not wanted:
         return None
@@ -128,7 +128,7 @@ def in_stock_filter_sql(value: str, params: Mapping | None = None) -> tuple[str,
 
 
 def in_stock_source_sql(value: str, params: Mapping | None = None) -> tuple[str, list] | None:
-    """in_stock_filter as geo's candidate source (see geo.queries.NearestFilter.source); None for in_stock=0.
+    """in_stock_filter as geo's candidate source (see geo.filters.NearestFilter.source); None for in_stock=0.
 
     The genuine, in-stock rows of the kind's products (of any product without a kind), one per shop:
     a shop with several of them is given by its row of the smallest product id (a probe of
@@ -163,7 +163,7 @@ def in_stock_source_sql(value: str, params: Mapping | None = None) -> tuple[str,
 
 
 def register() -> None:
-    from geo.queries import register_nearest_filter
+    from geo.filters import register_nearest_filter
 
     register_nearest_filter(
         "product",

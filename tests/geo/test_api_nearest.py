@@ -7,7 +7,9 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from geo import queries
+from geo.containment import units_containing
+from geo.coordinates import directions_urls
+from geo.filters import _NEAREST_FILTERS, NearestFilter
 from tests.geo.retail_factories import PENDING, VIET_QUANG, make_point, make_reorganised_map
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def test_nearest_lists_shops_nearest_first_with_what_a_consumer_needs(api_client
     assert second["opening"]["is_open"] is True and second["opening"]["closes_at"] == "23:59"
     assert second["phone"] == "0219 3860 000" and second["zalo"] == "0912345678"
     assert (second["lat"], second["lng"]) == (22.9, 104.98)
-    assert second["directions"] == queries.directions_urls(22.9, 104.98)
+    assert second["directions"] == directions_urls(22.9, 104.98)
     assert second["address"] == "Far, Hà Giang"
 
 
@@ -96,7 +98,7 @@ def test_a_filter_registered_by_an_app_above_geo_is_applied_and_checked(api_clie
         return Q(name__startswith="Đại lý")
 
     # A stand-in for the marketplace's filter (the real one is restored afterwards).
-    monkeypatch.setitem(queries._NEAREST_FILTERS, "product", queries.NearestFilter("product", in_stock))
+    monkeypatch.setitem(_NEAREST_FILTERS, "product", NearestFilter("product", in_stock))
     ok = api_client.get(URL, {"lat": 22.8, "lng": 104.98, "product": "7"})
     assert [r["id"] for r in ok.json()["results"]] == [shop.pk]
     bad = api_client.get(URL, {"lat": 22.8, "lng": 104.98, "product": "seven"})
@@ -159,7 +161,7 @@ def test_geocode_refuses_an_empty_or_overlong_query(api_client, params, field):
 def test_a_2024_shop_still_shows_its_district_on_the_old_map():
     units = make_reorganised_map()
     registered = datetime.date(2024, 3, 1)
-    (district,) = queries.units_containing(*VIET_QUANG, on=registered, level="district")
+    (district,) = units_containing(*VIET_QUANG, on=registered, level="district")
     assert district == units["bac_quang_district"]
     assert district.parent.name == "Tỉnh Hà Giang"
 
