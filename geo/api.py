@@ -1,6 +1,7 @@
 """The geo REST API: regions, administrative units, retail points (map, nearest, writes), geocoding.
 
-Views parse and check the input (400 naming the field), call geo.nearest / geo.containment / geo.geojson / geo.services, and answer.
+Views parse and check the input (400 naming the field), call geo.nearest / geo.containment / geo.geojson /
+geo.services, and answer.
 GeoJSON bodies are built by PostgreSQL and passed through as text.
 """
 
