@@ -298,37 +298,32 @@ class RetailPointSuspendView(_VerificationView):
 # --- nearest ----------------------------------------------------------------------------------------
 
 
-def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]], tuple[str, list] | None]:
+def nearest_extra_conditions(request) -> tuple[list[tuple[str, list]], tuple[str, list] | None]:
     """The hook for apps above geo: filters registered with geo.filters.register_nearest_filter.
 
     Each registered parameter present in the request adds its condition (e.g. the marketplace's
     `product=ID`: authorised resellers with this product in stock): as the candidate source the
     search walks when the filter provides one and no other filter's source is used yet, else in SQL
-    when the filter provides it (the statement is then prepared once and reused), else its Q.
-    Returns (Q or None, SQL conditions, source or None); a value the filter refuses is a 400 naming
-    the parameter.
+    (the statement is then prepared once and reused). Returns (SQL conditions, source or None); a
+    value the filter refuses is a 400 naming the parameter.
     """
-    extra, extra_sql, source = None, [], None
+    extra_sql, source = [], None
     for name, registered in nearest_filters().items():
         if name not in request.query_params:
             continue
         arguments = registered.arguments(request.query_params[name], request.query_params)
         try:
-            if source is None and registered.source is not None:
+            if source is None and registered.has_source():
                 source = registered.source(*arguments)
                 if source is not None:
                     source = (source[0], list(source[1]))
                     continue
-            if registered.sql is not None:
-                condition = registered.sql(*arguments)
-                if condition is not None:
-                    extra_sql.append((condition[0], list(condition[1])))
-                continue
-            condition = registered.build(*arguments)
+            condition = registered.sql(*arguments)
         except ValueError as error:
             raise serializers.ValidationError({name: [str(error)]}) from None
-        extra = condition if extra is None else extra & condition
-    return extra, extra_sql, source
+        if condition is not None:
+            extra_sql.append((condition[0], list(condition[1])))
+    return extra_sql, source
 
 
 def _nearest_parameters() -> list[OpenApiParameter]:
@@ -393,7 +388,7 @@ class NearestRetailPointsView(APIView):
     def get(self, request):
         _reject_unknown(request, [*_NEAREST_PARAMETERS, *nearest_filters()])
         params = _NEAREST_QUERY.run_validation(request.query_params)
-        extra, extra_sql, source = nearest_extra_conditions(request)
+        extra_sql, source = nearest_extra_conditions(request)
         # One statement: the nearest shops with their product kinds and opening state (no model instances).
         rows = nearest_retail_point_rows(
             lat=params["lat"],
@@ -403,7 +398,6 @@ class NearestRetailPointsView(APIView):
             radius_m=params.get("radius_m"),
             product_kind=params.get("product_kind"),
             open_now=params["open_now"],
-            extra=extra,
             extra_sql=extra_sql,
             source=source,
         )

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 
 from geo.coordinates import validate_limit
 from geo.expressions import GeodesicDistance, WithinOnSphere, geography, sphere_distance, sql_conditions_q
+from geo.filters import OPEN_NOW, PRODUCT_KIND
 from geo.models import RetailPoint
 from geo.nearest_shapes import NearestShape
 from geo.nearest_statement import SPHERE_BAND, WHOLE_EARTH_M, nearest_filtered, nearest_inner_sql
@@ -139,15 +140,18 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
     from geo.hours import opening_state_sql
 
     limit = validate_limit(limit)
-    extra_sql = [(sql, list(params)) for sql, params in extra_sql]
+    # geo's own filters in their SQL form (geo.filters), before the registered filters' conditions.
+    own = [PRODUCT_KIND.sql(product_kind)] if product_kind else []
+    if open_now:
+        own.append(OPEN_NOW.sql(at))
+    extra_sql = [(sql, list(params)) for sql, params in (*own, *extra_sql)]
     if source is not None:
         source = (source[0], list(source[1]))
     shape = None
-    if not open_now and extra is None:
+    if extra is None:
         shape = NearestShape.get(
             limit,
             radius_m is not None,
-            bool(product_kind),
             tuple(sql for sql, _ in extra_sql),
             source[0] if source is not None else None,
         )
@@ -156,14 +160,7 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
         if sql_q is not None:
             extra = sql_q if extra is None else extra & sql_q
         inner_sql, inner_params = nearest_inner_sql(
-            lat=lat,
-            lng=lng,
-            limit=limit,
-            radius_m=radius_m,
-            product_kind=product_kind,
-            open_at=at if open_now else None,
-            extra=extra,
-            source=source,
+            lat=lat, lng=lng, limit=limit, radius_m=radius_m, extra=extra, source=source
         )
     else:
         source_params = source[1] if source is not None else []
@@ -171,7 +168,6 @@ def _nearest_statement(*, lat, lng, at, limit, radius_m, product_kind, open_now,
             lat=lat,
             lng=lng,
             radius_m=radius_m,
-            product_kind=product_kind,
             extra_params=[*(value for _sql, params in extra_sql for value in params), *source_params],
         )
     state_sql, state_columns, state_params = opening_state_sql("n.id", at)

@@ -27,27 +27,26 @@ class _ExtraSlot:
 
 
 class NearestShape:
-    """The compiled SQL of one shape of the nearest query: limit, radius or not, product kind or not,
-    and the SQL conditions of the registered filters in the request (their text; see NearestFilter.sql).
+    """The compiled SQL of one shape of the nearest query: limit, radius or not, and the SQL conditions
+    of the filters in the request, geo's own (product kind, open now) and the registered ones (their
+    text; see geo.filters.NearestFilter.sql), and a candidate source's text.
 
     Building the query with the ORM costs several milliseconds, more than running it. So each shape is
-    compiled once, with sentinel values for the origin, radius, product kind and the filters' values,
+    compiled once, with sentinel values for the origin, radius and the filters' values,
     and the positions of those values among the parameters are remembered; `bind` puts a request's
     values in their place. Tests check that the result equals a fresh compilation and finds the same rows.
     """
 
     _LAT, _LNG = 1.2345678, 2.3456789  # valid coordinates no request is expected to send...
     _RADIUS = 123_457.891  # ...and values that nothing else in the query uses (checked below)
-    _KIND = "\u241fsentinel-kind"
-    # Shapes with filter conditions are few (each registered filter writes a handful of texts); past this
-    # many, a new shape is compiled by the ORM each time rather than kept (and prepared) forever.
-    _MAX_SHAPES = 400
+    # Shapes with filter conditions are few (each filter writes a handful of texts, times the limits and
+    # the radius or not); past this many, a new shape is compiled by the ORM each time rather than kept
+    # (and prepared) forever.
+    _MAX_SHAPES = 600
     _cache: dict = {}
 
-    def __init__(
-        self, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = (), source: str | None = None
-    ):
-        self.name = f"hg_nearest_{limit}_{int(has_radius)}_{int(has_kind)}"
+    def __init__(self, limit: int, has_radius: bool, extra_sql: tuple[str, ...] = (), source: str | None = None):
+        self.name = f"hg_nearest_{limit}_{int(has_radius)}"
         if extra_sql or source is not None:
             texts = (*extra_sql, "\1source", source) if source is not None else extra_sql
             self.name += "_" + hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
@@ -62,8 +61,6 @@ class NearestShape:
             lng=self._LNG,
             limit=limit,
             radius_m=self._RADIUS if has_radius else None,
-            product_kind=self._KIND if has_kind else None,
-            open_at=None,
             extra=sql_conditions_q(conditions),
             source=source,
         )
@@ -74,14 +71,12 @@ class NearestShape:
                 self.slots.append((index, value.position))
             elif isinstance(value, str) and value == origin.ewkt:
                 self.slots.append((index, "ewkt"))
-            elif isinstance(value, str) and value == self._KIND:
-                self.slots.append((index, "kind"))
             elif isinstance(value, float) and value == self._RADIUS:
                 self.slots.append((index, "radius"))
             elif hasattr(value, "ewkb") and bytes(value.ewkb) == bytes(origin.ewkb):
                 self.slots.append((index, "adapter"))
         found = {kind for _index, kind in self.slots}
-        expected = {"ewkt"} | ({"radius"} if has_radius else set()) | ({"kind"} if has_kind else set())
+        expected = {"ewkt"} | ({"radius"} if has_radius else set())
         expected |= {"adapter"} if source is None else set()  # a source's walk measures from the EWKT
         expected |= set(range(self.extra_count))
         if found != expected:  # the query changed shape: never bind blindly
@@ -89,15 +84,15 @@ class NearestShape:
 
     @classmethod
     def get(
-        cls, limit: int, has_radius: bool, has_kind: bool, extra_sql: tuple[str, ...] = (), source: str | None = None
+        cls, limit: int, has_radius: bool, extra_sql: tuple[str, ...] = (), source: str | None = None
     ) -> NearestShape | None:
         """The shape, compiled on first use; None for a new shape with conditions once the cache is full."""
-        key = (limit, has_radius, has_kind, extra_sql, source)
+        key = (limit, has_radius, extra_sql, source)
         shape = cls._cache.get(key)
         if shape is None:
             if (extra_sql or source is not None) and len(cls._cache) >= cls._MAX_SHAPES:
                 return None
-            shape = cls._cache[key] = cls(limit, has_radius, has_kind, extra_sql, source)
+            shape = cls._cache[key] = cls(limit, has_radius, extra_sql, source)
         return shape
 
     def execute(self, cursor, statement: str, params: list) -> None:
@@ -112,11 +107,11 @@ class NearestShape:
         """
         prepared.execute(cursor, self.name, statement, params)
 
-    def bind(self, *, lat, lng, radius_m, product_kind, extra_params: Sequence = ()) -> tuple[str, list]:
+    def bind(self, *, lat, lng, radius_m, extra_params: Sequence = ()) -> tuple[str, list]:
         if len(extra_params) != self.extra_count:
             raise ValueError("the filter conditions' parameters do not match their placeholders")
         origin = point(lat, lng)
-        values = {"ewkt": origin.ewkt, "kind": product_kind, **dict(enumerate(extra_params))}
+        values = {"ewkt": origin.ewkt, **dict(enumerate(extra_params))}
         if radius_m is not None:
             values["radius"] = validate_radius_m(radius_m)
         params = list(self.params)

@@ -22,7 +22,7 @@ from geo.expressions import (
     sphere_distance,
     sphere_distance_sql,
 )
-from geo.filters import product_kind_q
+from geo.filters import OPEN_NOW, PRODUCT_KIND
 from geo.models import RetailPoint
 
 SPHERE_BAND = 1.02
@@ -41,11 +41,9 @@ def nearest_filtered(*, lat, lng, radius_m, product_kind, verified_only, open_at
     if radius_m is not None:
         qs = qs.filter(WithinRadius(F("location"), geography(origin), Value(validate_radius_m(radius_m))))
     if product_kind:
-        qs = qs.filter(product_kind_q(product_kind))
+        qs = qs.filter(PRODUCT_KIND.build(product_kind))
     if open_at is not None:
-        from geo.hours import open_at_q  # hours imports nothing spatial; a local import avoids a cycle
-
-        qs = qs.filter(open_at_q(open_at))
+        qs = qs.filter(OPEN_NOW.build(open_at))
     if extra is not None:
         qs = qs.filter(extra)
     return qs, origin
@@ -85,7 +83,7 @@ def _nearest_margin(limit: int) -> int:
     return max(2, math.ceil(limit / 10))
 
 
-def nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extra, source=None) -> tuple[str, list]:
+def nearest_inner_sql(*, lat, lng, limit, radius_m, extra, source=None) -> tuple[str, list]:
     """The API's nearest query (public shops, the API's columns): nearest_retail_points' exact answer,
     computed with one KNN walk in most cases.
 
@@ -107,9 +105,9 @@ def nearest_inner_sql(*, lat, lng, limit, radius_m, product_kind, open_at, extra
         lat=lat,
         lng=lng,
         radius_m=radius_m,
-        product_kind=product_kind,
+        product_kind=None,  # the API's filters, geo's own included, come as `extra` (see geo.filters)
         verified_only=True,
-        open_at=open_at,
+        open_at=None,
         extra=extra,
         queryset=RetailPoint.objects.all(),
     )

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 
 from geo import geocoding, hours
 from geo.coordinates import directions_urls, validate_lat_lng
-from geo.filters import nearest_filters
 from geo.forms import FindShopForm, ProvinceMapFilterForm
 from geo.models import AdminUnit, ProductKind, RetailPoint
 from geo.nearest import nearest_retail_points
@@ -138,11 +137,14 @@ def _search_link(base: dict, **params) -> str:
     return f"{reverse('geo:find_shop')}?{urlencode(query)}"
 
 
-def _in_stock_condition(kind):
-    """The registered "in_stock" filter of the locator (the marketplace's authorised resellers with stock)."""
-    registered = nearest_filters()["in_stock"]
+def _page_filter_condition(ticked, kind) -> Q | None:
+    """The Q of the registered filters ticked on the page (e.g. the marketplace's genuine, in stock)."""
     params = {"product_kind": kind.code} if kind else {}
-    return registered.build("1", params) if registered.with_params else registered.build("1")
+    combined = None
+    for registered in ticked:
+        condition = registered.build(registered.page_value, params)
+        combined = condition if combined is None else combined & condition
+    return combined
 
 
 @require_GET
@@ -159,11 +161,11 @@ def find_shop(request):
 
     data = form.cleaned_data
     kind = data["product_kind"]
-    in_stock = bool(data.get("in_stock"))
+    ticked = [registered for registered in form.page_filters if data.get(registered.name)]
     filters = {
         "product_kind": kind.code if kind else "",
         "open_now": "1" if data["open_now"] else "",
-        "in_stock": "1" if in_stock else "",
+        **{registered.name: registered.page_value for registered in ticked},
     }
     if data["lat"]:
         try:
@@ -205,7 +207,7 @@ def find_shop(request):
         limit=RESULT_LIMIT,
         product_kind=kind.code if kind else None,
         open_at=now if data["open_now"] else None,
-        extra=_in_stock_condition(kind) if in_stock else None,
+        extra=_page_filter_condition(ticked, kind),
         queryset=shops,
     )
     results = [shop_result(point, now) for point in points]
@@ -218,7 +220,7 @@ def find_shop(request):
         },
     )
     if not results:
-        if kind or data["open_now"] or in_stock:
+        if kind or data["open_now"] or ticked:
             context["message"] = _("No shop matches these filters near %(place)s. Try another product or time.") % {
                 "place": origin_label
             }

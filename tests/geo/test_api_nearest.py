@@ -92,13 +92,24 @@ def test_a_filter_registered_by_an_app_above_geo_is_applied_and_checked(api_clie
     shop = make_point("Đại lý cam", 22.81, 104.98)
     make_point("Other", 22.805, 104.98)
 
-    def in_stock(value: str) -> Q:
-        if not value.isdigit():
-            raise ValueError("product must be a product id.")
-        return Q(name__startswith="Đại lý")
+    class Dealers(NearestFilter):
+        name = "product"
+
+        @staticmethod
+        def _check(value):
+            if not value.isdigit():
+                raise ValueError("product must be a product id.")
+
+        def build(self, value, params=None):
+            self._check(value)
+            return Q(name__startswith="Đại lý")
+
+        def sql(self, value, params=None):
+            self._check(value)
+            return "({id}) IN (SELECT p.id FROM geo_retailpoint p WHERE starts_with(p.name, %s))", ["Đại lý"]
 
     # A stand-in for the marketplace's filter (the real one is restored afterwards).
-    monkeypatch.setitem(_NEAREST_FILTERS, "product", NearestFilter("product", in_stock))
+    monkeypatch.setitem(_NEAREST_FILTERS, "product", Dealers())
     ok = api_client.get(URL, {"lat": 22.8, "lng": 104.98, "product": "7"})
     assert [r["id"] for r in ok.json()["results"]] == [shop.pk]
     bad = api_client.get(URL, {"lat": 22.8, "lng": 104.98, "product": "seven"})

@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
+from django.db.models import Q
 
 from geo import hours
+from geo.expressions import SqlCondition
+from geo.filters import OPEN_NOW
 from geo.models import OpeningException, RetailPoint
 from geo.nearest import nearest_retail_point_rows, nearest_retail_points
 from tests.geo.retail_factories import make_point
@@ -88,8 +91,9 @@ def test_the_sql_open_filter_agrees_with_the_opening_state_all_week(shop):
     for day_offset in range(7):
         for clock in ("06:59", "07:00", "11:29", "11:30", "12:00", "13:30", "17:29", "17:30", "23:00"):
             moment = at(MONDAY + datetime.timedelta(days=day_offset), clock)
-            in_sql = RetailPoint.objects.filter(hours.open_at_q(moment), pk=shop.pk).exists()
-            assert in_sql == hours.opening_state(shop, moment).is_open, moment
+            by_q = RetailPoint.objects.filter(OPEN_NOW.build(moment), pk=shop.pk).exists()
+            by_sql = RetailPoint.objects.filter(Q(SqlCondition(*OPEN_NOW.sql(moment))), pk=shop.pk).exists()
+            assert by_q == by_sql == hours.opening_state(shop, moment).is_open, moment
 
 
 def test_nearest_open_now_keeps_only_the_shops_open_at_that_moment(shop):

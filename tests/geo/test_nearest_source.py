@@ -13,7 +13,7 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from geo.filters import nearest_filters, register_nearest_filter
+from geo.filters import NearestFilter, nearest_filters, register_nearest_filter
 from geo.models import RetailPoint
 from geo.nearest import nearest_retail_point_rows, nearest_retail_points_sql
 from tests.geo.retail_factories import make_point
@@ -81,6 +81,15 @@ def test_a_source_stays_exact_when_many_of_its_shops_are_almost_equidistant(limi
 
 
 def test_registering_a_source_without_its_condition_in_sql_is_refused():
+    class EvenSource(NearestFilter):
+        name = "even"
+
+        def build(self, value, params=None):
+            return Q()
+
+        def source(self, value, params=None):
+            return EVEN
+
     with pytest.raises(ValueError, match="condition in SQL"):
-        register_nearest_filter("even", lambda value: Q(), source=lambda value: EVEN)
+        register_nearest_filter(EvenSource())
     assert "even" not in nearest_filters()

@@ -1,4 +1,4 @@
-"""geo.nearest, geo.containment, geo.geojson: nearest shops (exact, index-assisted), viewports, GeoJSON, the 2025 map."""
+"""geo.nearest, geo.containment, geo.geojson: nearest shops (exact, index-assisted), viewports, GeoJSON, 2025 map."""
 
 import datetime
 import math

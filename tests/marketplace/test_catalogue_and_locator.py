@@ -121,9 +121,9 @@ def test_a_bad_product_parameter_is_a_400_naming_it(client_of, db):
 
 def test_the_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oranges):
     from geo.nearest import nearest_retail_points
-    from marketplace.locator import product_filter
+    from marketplace.locator import PRODUCT
 
-    queryset = nearest_retail_points(lat=22.405, lng=104.82, limit=10, extra=product_filter(str(oranges.product_id)))
+    queryset = nearest_retail_points(lat=22.405, lng=104.82, limit=10, extra=PRODUCT.build(str(oranges.product_id)))
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -136,9 +136,9 @@ def test_the_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oran
 
 def test_the_in_stock_filter_keeps_only_shops_with_a_product_of_the_asked_kind(stocked):
     from geo.nearest import nearest_retail_points
-    from marketplace.locator import in_stock_filter
+    from marketplace.locator import IN_STOCK
 
-    extra = in_stock_filter("1", {"product_kind": "orange"})
+    extra = IN_STOCK.build("1", {"product_kind": "orange"})
     found = nearest_retail_points(lat=22.405, lng=104.82, limit=10, product_kind="orange", extra=extra)
     assert [point.name for point in found] == ["Cửa hàng Cam Việt Quang"]
 
@@ -204,10 +204,10 @@ def test_the_nearest_api_with_a_locator_filter_runs_a_prepared_statement(client_
 
 def test_the_prepared_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oranges):
     from geo.nearest import nearest_retail_points_sql
-    from marketplace.locator import product_filter_sql
+    from marketplace.locator import PRODUCT
 
     statement, params = nearest_retail_points_sql(
-        lat=22.405, lng=104.82, at=timezone.now(), extra_sql=[product_filter_sql(str(oranges.product_id))]
+        lat=22.405, lng=104.82, at=timezone.now(), extra_sql=[PRODUCT.sql(str(oranges.product_id))]
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

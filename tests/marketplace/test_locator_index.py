@@ -18,7 +18,7 @@ from geopy.distance import geodesic
 from geo import coordinates
 from geo.models import RetailPoint
 from geo.nearest import nearest_retail_points
-from marketplace.locator import product_filter
+from marketplace.locator import PRODUCT
 from marketplace.models import RetailStock
 from tests.marketplace import factories as f
 
@@ -117,7 +117,7 @@ def test_the_nearest_resellers_of_a_product_are_the_shops_a_brute_force_search_f
         expected = _brute_force(lat, lng, scattered, limit=limit, radius_m=radius_m)
         assert _api(client, **params) == expected, params
         orm = nearest_retail_points(
-            lat=lat, lng=lng, limit=limit, radius_m=radius_m, extra=product_filter(str(scattered.pk))
+            lat=lat, lng=lng, limit=limit, radius_m=radius_m, extra=PRODUCT.build(str(scattered.pk))
         )
         assert [point.pk for point in orm] == expected, params
         searched += len(expected)
@@ -133,7 +133,7 @@ def test_the_product_search_keeps_the_other_filters_product_kind_in_stock_and_op
     )
     # open_now takes the statement compiled by the ORM each time: the same source, the same answer
     orm = nearest_retail_points(
-        lat=ORIGIN[0], lng=ORIGIN[1], limit=10, open_at=timezone.now(), extra=product_filter(str(scattered.pk))
+        lat=ORIGIN[0], lng=ORIGIN[1], limit=10, open_at=timezone.now(), extra=PRODUCT.build(str(scattered.pk))
     )
     assert _api(client, product=scattered.pk, open_now="1") == [point.pk for point in orm]
 
