@@ -25,11 +25,6 @@ def _product_kind_codes():
     )
 
 
-def with_product_kind_codes(queryset: QuerySet) -> QuerySet:
-    """Annotate `product_kind_codes` (sorted list of codes) in the same query, instead of a prefetch."""
-    return queryset.annotate(product_kind_codes=_product_kind_codes())
-
-
 # property name → expression on RetailPoint (a whitelist: names are interpolated into SQL)
 GEOJSON_PROPERTIES = {
     "name": lambda: F("name"),

@@ -7,7 +7,7 @@ Everything is computed by PostgreSQL/PostGIS in one statement per call:
 - points_in_bbox / points_in_unit: the viewport and the administrative-unit filter;
 - unit_counts_geojson: the choropleth (points per unit, a point-in-polygon join);
 - points_geojson_page: map markers as GeoJSON, at most `limit` of them, with "more" when cut;
-- points_geojson / unit_of_points / unit_counts: exports and per-area figures;
+- points_geojson / unit_of_points: exports and per-area figures;
 - (GeodesicDistance, metres between two geography columns, is in geo.expressions.)
 """
 
@@ -115,25 +115,6 @@ def _units_sql(level: str, valid_on: datetime.date) -> tuple[str, list]:
     units = AdminUnit.objects.valid_on(valid_on).filter(level=level).values("id")
     sql, params = units.query.sql_with_params()
     return sql, list(params)
-
-
-def unit_counts(queryset: QuerySet, *, level: str, valid_on: datetime.date) -> dict[int, int]:
-    """{unit id: how many rows of the queryset lie in it} for the units of a level in force on a day.
-
-    Every such unit is present, with 0 when nothing lies in it. One statement.
-    """
-    try:
-        points_sql, points_params = _counts_sql(queryset)
-    except EmptyResultSet:
-        points_sql, points_params = "SELECT NULL::geography AS location, NULL::bigint AS commune_id WHERE false", ()
-    units_sql, units_params = _units_sql(level, valid_on)
-    statement = (
-        f"SELECT u.id, count(p.location) FROM geo_adminunit u LEFT JOIN ({points_sql}) p ON {_BELONGS} "  # noqa: S608
-        f"WHERE u.id IN ({units_sql}) GROUP BY u.id"
-    )
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(statement, [*points_params, *units_params])
-        return dict(cursor.fetchall())
 
 
 def unit_counts_geojson(queryset: QuerySet, *, level: str, valid_on: datetime.date) -> str:
