@@ -3,8 +3,9 @@
 A filter is a NearestFilter: `build` is its Q on RetailPoint (the ORM query of the pages), `sql` the
 same condition in SQL (the API's statement, compiled and prepared once per shape), and optionally
 `source`, the same shops as a candidate source with its own spatial index. The forms must match
-exactly the same shops; tests/geo/test_filters.py checks it on a real PostGIS world for every
-filter, geo's own and those the apps above geo register.
+exactly the same shops: tests/geo/test_filters.py checks it on a real PostGIS world for geo's own
+filters, and tests/marketplace (test_catalogue_and_locator.py, test_locator_index.py) for the
+marketplace's, on its stock rows.
 
 geo's own filters are PRODUCT_KIND and OPEN_NOW (parameters of the API's serializer); the apps above
 geo register theirs with register_nearest_filter (e.g. the marketplace's `product` and `in_stock`,

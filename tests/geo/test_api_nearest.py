@@ -185,3 +185,16 @@ def test_with_prepared_statements_off_the_nearest_statement_is_sent_as_it_is(api
         response = api_client.get(URL, {"lat": 22.8, "lng": 104.98})
     assert [r["id"] for r in response.json()["results"]] == [near.pk]
     assert not [q for q in queries_run if q["sql"].startswith(("PREPARE", "EXECUTE"))]
+
+
+def test_open_now_and_a_product_kind_reuse_one_prepared_statement(api_client):
+    """Every filter comes in its SQL form (geo.filters): open now is prepared once, like the others."""
+    always = make_point("Always open", 22.81, 104.98, hours="always")
+    make_point("Never open", 22.805, 104.98)
+    params = {"lat": 22.8, "lng": 104.98, "product_kind": "orange", "open_now": "1"}
+    with CaptureQueriesContext(connection) as queries_run:
+        for _ in range(3):
+            assert [r["id"] for r in api_client.get(URL, params).json()["results"]] == [always.pk]
+    nearest = [q["sql"] for q in queries_run if "hg_nearest" in q["sql"]]
+    assert sum(sql.startswith("EXECUTE") for sql in nearest) == 3
+    assert sum(sql.startswith("PREPARE") for sql in nearest) <= 1
