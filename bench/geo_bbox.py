@@ -27,14 +27,14 @@ def _setup_django(url: str) -> None:
 
 def _viewport(features: int) -> tuple[float, float, float, float]:
     """A square around Hà Nội holding at least `features` public points."""
-    from geo import queries
+    from geo.containment import retail_points_in_bbox
     from geo.models import RetailPoint
 
     centre_lat, centre_lng = 21.03, 105.85
     side = 0.5
     for _attempt in range(6):
         box = (centre_lng - side / 2, centre_lat - side / 2, centre_lng + side / 2, centre_lat + side / 2)
-        found = queries.retail_points_in_bbox(*box, queryset=RetailPoint.objects.public()).count()
+        found = retail_points_in_bbox(*box, queryset=RetailPoint.objects.public()).count()
         if found >= features and found < features * 1.3:
             return box
         side *= math.sqrt(features * 1.1 / max(found, 1))
@@ -68,16 +68,17 @@ def main(argv=None) -> dict:
     from rest_framework.renderers import JSONRenderer
     from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-    from geo import queries
+    from geo.containment import retail_points_in_bbox
+    from geo.geojson import retail_points_geojson_page
     from geo.models import ProductKind, RetailPoint
 
     box = _viewport(args.features)
-    in_view = queries.retail_points_in_bbox(*box, queryset=RetailPoint.objects.public()).order_by("pk")
+    in_view = retail_points_in_bbox(*box, queryset=RetailPoint.objects.public()).order_by("pk")
     limit = args.features
     print(f"\nViewport {','.join(f'{v:.4f}' for v in box)}: {limit:,} features per response")
 
     def ours_in_process():
-        features, _more = queries.retail_points_geojson_page(in_view, limit=limit)
+        features, _more = retail_points_geojson_page(in_view, limit=limit)
         return features
 
     class MarkerSerializer(GeoFeatureModelSerializer):

@@ -23,14 +23,14 @@ def _compile_queries(url: str, origins) -> list[bytes]:
     from django.db import connection
     from django.utils import timezone
 
-    from geo import queries
+    from geo.nearest import nearest_retail_points_sql
 
     now = timezone.now()
     statements = []
     with connection.cursor() as cursor:
         for lat, lng, kind in origins:
             # The whole statement the API runs (shops, distances, product kinds and opening state).
-            sql, params = queries.nearest_retail_points_sql(lat=lat, lng=lng, at=now, limit=10, product_kind=kind)
+            sql, params = nearest_retail_points_sql(lat=lat, lng=lng, at=now, limit=10, product_kind=kind)
             statements.append(cursor.mogrify(sql, params))
     connection.close()
     return statements

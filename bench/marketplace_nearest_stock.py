@@ -112,8 +112,8 @@ def _compile(origins, *, show_plan: bool = False) -> list[bytes]:
     from django.utils import timezone
     from rest_framework.request import Request
 
-    from geo import queries
     from geo.api import nearest_extra_conditions
+    from geo.nearest import nearest_retail_points_sql
 
     now = timezone.now()
     factory = RequestFactory()
@@ -121,9 +121,9 @@ def _compile(origins, *, show_plan: bool = False) -> list[bytes]:
     with connection.cursor() as cursor:
         for lat, lng, product in origins:
             request = Request(factory.get("/", {"lat": lat, "lng": lng, "product": product, "limit": 10}))
-            extra, extra_sql, source = nearest_extra_conditions(request)
-            sql, params = queries.nearest_retail_points_sql(
-                lat=lat, lng=lng, at=now, limit=10, extra=extra, extra_sql=extra_sql, source=source
+            extra_sql, source = nearest_extra_conditions(request)
+            sql, params = nearest_retail_points_sql(
+                lat=lat, lng=lng, at=now, limit=10, extra_sql=extra_sql, source=source
             )
             statements.append(cursor.mogrify(sql, params))
         if show_plan:

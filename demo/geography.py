@@ -2,7 +2,7 @@
 
 The loaded map has boundaries for the province and the eleven pre-2025 districts (approximations,
 see fixtures/README.md), not for communes. A demo producer's commune is therefore found from its
-point: the district polygon that covers the point (PostGIS ST_Covers, through geo.queries), then,
+point: the district polygon that covers the point (PostGIS ST_Covers, through geo.containment), then,
 among the 2025 communes that district's communes became, the one the producer names. A point
 outside every district, or a commune that district never held, is an error, never a silent
 first row.
@@ -15,8 +15,8 @@ import math
 
 from django.contrib.gis.geos import Polygon
 
+from geo.containment import units_containing
 from geo.models import AdminUnit
-from geo.queries import units_containing
 
 #: The last day of the district map (oversight's choropleth uses the same day).
 DISTRICT_DAY = datetime.date(2025, 6, 30)

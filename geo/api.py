@@ -1,6 +1,7 @@
 """The geo REST API: regions, administrative units, retail points (map, nearest, writes), geocoding.
 
-Views parse and check the input (400 naming the field), call geo.queries / geo.services, and answer.
+Views parse and check the input (400 naming the field), call geo.nearest / geo.containment / geo.geojson /
+geo.services, and answer.
 GeoJSON bodies are built by PostgreSQL and passed through as text.
 """
 
@@ -25,9 +26,14 @@ from rest_framework.views import APIView
 
 from backend.api_errors import ErrorSerializer
 from backend.roles import RETAILER_STAFF, user_has_role
-from geo import geocoding, queries, services
+from geo import geocoding, services
+from geo.containment import retail_points_in_bbox, retail_points_in_region, retail_points_in_unit
+from geo.coordinates import MAX_LIMIT, directions_urls
+from geo.filters import nearest_filters
 from geo.geocoding import MAX_QUERY_LENGTH
+from geo.geojson import admin_units_geojson, regions_geojson, retail_points_geojson_page
 from geo.models import AdminUnit, GrowingRegion, RetailPoint
+from geo.nearest import NearestRow, nearest_retail_point_rows
 from geo.serializers import (
     MAX_PAGE_SIZE,
     AdminUnitQuerySerializer,
@@ -105,7 +111,7 @@ class RegionListView(APIView):
             regions = regions.filter(product_kind__code=params["product_kind"])
         if params.get("unit"):
             regions = regions.filter(units=params["unit"])
-        return _geojson_response(queries.regions_geojson(regions))
+        return _geojson_response(regions_geojson(regions))
 
 
 class AdminUnitListView(APIView):
@@ -131,7 +137,7 @@ class AdminUnitListView(APIView):
             units = units.valid_on(params["valid_on"])
         if params.get("parent"):
             units = units.filter(parent=params["parent"])
-        return _geojson_response(queries.admin_units_geojson(units))
+        return _geojson_response(admin_units_geojson(units))
 
 
 # --- retail points ----------------------------------------------------------------------------------
@@ -182,17 +188,17 @@ class RetailPointCollectionView(APIView):
         params = _parse(RetailPointListQuerySerializer, request)
         points = _visible_retail_points(request, params["include"])
         if params.get("in_bbox"):
-            points = queries.retail_points_in_bbox(*params["in_bbox"], queryset=points)
+            points = retail_points_in_bbox(*params["in_bbox"], queryset=points)
         if params.get("unit"):
-            points = queries.retail_points_in_unit(params["unit"], queryset=points)
+            points = retail_points_in_unit(params["unit"], queryset=points)
         if params.get("region"):
-            points = queries.retail_points_in_region(params["region"], queryset=points)
+            points = retail_points_in_region(params["region"], queryset=points)
         if params.get("product_kind"):
             points = points.filter(product_kinds__code=params["product_kind"])
         if params.get("verification"):
             points = points.filter(verification_status=params["verification"])
         limit, offset = params["limit"], params["offset"]
-        features, has_more = queries.retail_points_geojson_page(points.order_by("pk"), limit=limit, offset=offset)
+        features, has_more = retail_points_geojson_page(points.order_by("pk"), limit=limit, offset=offset)
         url = request.build_absolute_uri()
         next_url = replace_query_param(replace_query_param(url, "limit", limit), "offset", offset + limit)
         if offset <= 0:
@@ -292,37 +298,32 @@ class RetailPointSuspendView(_VerificationView):
 # --- nearest ----------------------------------------------------------------------------------------
 
 
-def nearest_extra_conditions(request) -> tuple[Q | None, list[tuple[str, list]], tuple[str, list] | None]:
-    """The hook for apps above geo: filters registered with geo.queries.register_nearest_filter.
+def nearest_extra_conditions(request) -> tuple[list[tuple[str, list]], tuple[str, list] | None]:
+    """The hook for apps above geo: filters registered with geo.filters.register_nearest_filter.
 
     Each registered parameter present in the request adds its condition (e.g. the marketplace's
     `product=ID`: authorised resellers with this product in stock): as the candidate source the
     search walks when the filter provides one and no other filter's source is used yet, else in SQL
-    when the filter provides it (the statement is then prepared once and reused), else its Q.
-    Returns (Q or None, SQL conditions, source or None); a value the filter refuses is a 400 naming
-    the parameter.
+    (the statement is then prepared once and reused). Returns (SQL conditions, source or None); a
+    value the filter refuses is a 400 naming the parameter.
     """
-    extra, extra_sql, source = None, [], None
-    for name, registered in queries.nearest_filters().items():
+    extra_sql, source = [], None
+    for name, registered in nearest_filters().items():
         if name not in request.query_params:
             continue
         arguments = registered.arguments(request.query_params[name], request.query_params)
         try:
-            if source is None and registered.source is not None:
+            if source is None and registered.has_source():
                 source = registered.source(*arguments)
                 if source is not None:
                     source = (source[0], list(source[1]))
                     continue
-            if registered.sql is not None:
-                condition = registered.sql(*arguments)
-                if condition is not None:
-                    extra_sql.append((condition[0], list(condition[1])))
-                continue
-            condition = registered.build(*arguments)
+            condition = registered.sql(*arguments)
         except ValueError as error:
             raise serializers.ValidationError({name: [str(error)]}) from None
-        extra = condition if extra is None else extra & condition
-    return extra, extra_sql, source
+        if condition is not None:
+            extra_sql.append((condition[0], list(condition[1])))
+    return extra_sql, source
 
 
 def _nearest_parameters() -> list[OpenApiParameter]:
@@ -331,15 +332,15 @@ def _nearest_parameters() -> list[OpenApiParameter]:
         OpenApiParameter("lng", _number(-180, 180), required=True, description="Longitude, -180…180 (WGS84)."),
         OpenApiParameter("product_kind", str, description="Product kind code, e.g. orange."),
         OpenApiParameter("radius_m", _number(1, 500_000), description="Only within this distance, 1–500000 metres."),
-        OpenApiParameter("limit", _integer(1, queries.MAX_LIMIT), description="How many, 1–50 (default 10)."),
+        OpenApiParameter("limit", _integer(1, MAX_LIMIT), description="How many, 1–50 (default 10)."),
         OpenApiParameter("open_now", bool, description="Only shops open now (Việt Nam time)."),
     ]
-    for name, registered in queries.nearest_filters().items():
+    for name, registered in nearest_filters().items():
         parameters.append(OpenApiParameter(name, registered.openapi_type, description=registered.description))
     return parameters
 
 
-def _nearest_result(row: queries.NearestRow) -> dict:
+def _nearest_result(row: NearestRow) -> dict:
     state = row.opening
     lat, lng = row.lat, row.lng
     return {
@@ -358,7 +359,7 @@ def _nearest_result(row: queries.NearestRow) -> dict:
             "closes_at": state.closes_at.strftime("%H:%M") if state.closes_at else None,
             "opens_next": state.opens_next.isoformat() if state.opens_next else None,
         },
-        "directions": queries.directions_urls(lat, lng),
+        "directions": directions_urls(lat, lng),
     }
 
 
@@ -377,7 +378,7 @@ class NearestRetailPointsView(APIView):
     @property
     def empty_query_parameters_refused(self) -> tuple[str, ...]:
         """The apps' filters read an empty value as a value, and refuse it (backend/schema.py)."""
-        return tuple(queries.nearest_filters())
+        return tuple(nearest_filters())
 
     @extend_schema(
         operation_id="retail_points_nearest",
@@ -385,11 +386,11 @@ class NearestRetailPointsView(APIView):
         responses={200: NearestResponseSerializer, 400: BAD_REQUEST},
     )
     def get(self, request):
-        _reject_unknown(request, [*_NEAREST_PARAMETERS, *queries.nearest_filters()])
+        _reject_unknown(request, [*_NEAREST_PARAMETERS, *nearest_filters()])
         params = _NEAREST_QUERY.run_validation(request.query_params)
-        extra, extra_sql, source = nearest_extra_conditions(request)
+        extra_sql, source = nearest_extra_conditions(request)
         # One statement: the nearest shops with their product kinds and opening state (no model instances).
-        rows = queries.nearest_retail_point_rows(
+        rows = nearest_retail_point_rows(
             lat=params["lat"],
             lng=params["lng"],
             at=timezone.now(),
@@ -397,7 +398,6 @@ class NearestRetailPointsView(APIView):
             radius_m=params.get("radius_m"),
             product_kind=params.get("product_kind"),
             open_now=params["open_now"],
-            extra=extra,
             extra_sql=extra_sql,
             source=source,
         )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from geo.filters import page_filters
 from geo.models import ProductKind
 
 
@@ -16,10 +17,10 @@ class ProductKindChoiceField(forms.ModelChoiceField):
 
 
 class FindShopForm(forms.Form):
-    """GET form: a typed place or the browser's location, a product kind, open now.
+    """GET form: a typed place or the browser's location, a product kind, open now, the registered filters.
 
     lat/lng arrive together from "Use my location" (or a link to another place candidate) and then
-    take precedence over the typed place; the view validates their range with geo.queries.
+    take precedence over the typed place; the view validates their range with geo.coordinates.
     """
 
     q = forms.CharField(
@@ -38,22 +39,22 @@ class FindShopForm(forms.Form):
         empty_label=_("Any product"),
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
-    in_stock = forms.BooleanField(
-        label=_("Genuine, in stock"),
-        required=False,
-        help_text=_("Only shops the producer authorised that have the product in stock now."),
-    )
     lat = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    lng = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # "In stock" is known only where an app above geo (the marketplace) registered it.
-        from geo.queries import nearest_filters
+        # A checkbox for each filter an app above geo registered with a label (e.g. the marketplace's
+        # "Genuine, in stock"): the page knows them only through the registry.
+        self.page_filters = [registered for name, registered in page_filters().items() if name not in self.fields]
+        for registered in self.page_filters:
+            self.fields[registered.name] = forms.BooleanField(
+                label=registered.label, required=False, help_text=registered.help_text
+            )
 
-        if "in_stock" not in nearest_filters():
-            del self.fields["in_stock"]
-
-    lng = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    def page_filter_fields(self):
+        """The bound checkboxes of the registered filters, in the order they were registered."""
+        return [self[registered.name] for registered in self.page_filters]
 
     def clean(self):
         cleaned = super().clean()

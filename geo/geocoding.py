@@ -86,11 +86,6 @@ def _match_rank(search_name: str, needles: list[str]) -> int | None:
     return best
 
 
-def gazetteer_search(query: str, *, limit: int = 5) -> list[Candidate]:
-    """Units (current first, then historical) and places whose folded name matches the folded query."""
-    return [candidate for _rank, candidate in _gazetteer(query, limit)]
-
-
 def _gazetteer(query: str, limit: int) -> list[tuple[int, Candidate]]:
     """(match rank, candidate) pairs, best first: exact, prefix, word prefix, contains."""
     needles = _without_kind(fold(_clean_query(query)))

@@ -5,7 +5,8 @@ OpeningException replaces the weekly periods of its day: closed all day, or its 
 `opening_state` reads `retail_point.opening_periods.all()` and `.opening_exceptions.all()`, so a list
 of shops costs two queries when `with_opening_hours` (or a plain prefetch) is applied first.
 `opening_state_sql` computes the same state inside another statement (the nearest-shop API: one
-query, no model instances); a test checks that the two agree all week.
+query, no model instances); a test checks that the two agree all week. The filter "open at a moment"
+is geo.filters.OPEN_NOW (its Q and its SQL).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from geo.models import OpeningException, OpeningPeriod
@@ -30,27 +31,15 @@ class OpeningState:
     opens_next: datetime.datetime | None  # when closed: the next opening within a week, aware
 
 
-def _local(at: datetime.datetime) -> datetime.datetime:
+def local_time(at: datetime.datetime) -> datetime.datetime:
     if timezone.is_naive(at):
         raise ValueError("opening hours need an aware datetime")
     return at.astimezone(VIETNAM)
 
 
-def open_at_q(at: datetime.datetime) -> Q:
-    """A filter on RetailPoint: open at `at` (an exception for that day wins over the weekly hours)."""
-    local = _local(at)
-    day, moment = local.date(), local.time().replace(tzinfo=None)
-    exceptions = OpeningException.objects.filter(retail_point=OuterRef("pk"), date=day)
-    open_by_exception = exceptions.filter(closed=False, opens__lte=moment, closes__gt=moment)
-    open_by_week = OpeningPeriod.objects.filter(
-        retail_point=OuterRef("pk"), weekday=day.weekday(), opens__lte=moment, closes__gt=moment
-    )
-    return Q(Exists(open_by_exception)) | (~Q(Exists(exceptions)) & Q(Exists(open_by_week)))
-
-
 def with_opening_hours(queryset: QuerySet, at: datetime.datetime) -> QuerySet:
     """Prefetch what `opening_state` needs for a week from `at`: the weekly periods and the near exceptions."""
-    day = _local(at).date()
+    day = local_time(at).date()
     return queryset.prefetch_related(
         Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")),
         Prefetch(
@@ -83,7 +72,7 @@ def opening_state(retail_point, at: datetime.datetime) -> OpeningState:
 
     A shop without any hours is closed with no next opening.
     """
-    local = _local(at)
+    local = local_time(at)
     today, moment = local.date(), local.time().replace(tzinfo=None)
     weekly: dict[int, list] = {}
     for period in retail_point.opening_periods.all():
@@ -149,7 +138,7 @@ def opening_state_sql(shop_column: str, at: datetime.datetime) -> tuple[str, str
     opens_next) — read them with `opening_state_from_row`. `opens_next` is a timestamp without time
     zone in Việt Nam time. `shop_column` is interpolated: pass a column name from our own code.
     """
-    local = _local(at)
+    local = local_time(at)
     today, moment = local.date(), local.time().replace(tzinfo=None)
     weekday = today.weekday()
     sql = _STATE_SQL % {"shop": shop_column}

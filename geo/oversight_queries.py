@@ -8,8 +8,8 @@ Everything is computed by PostgreSQL/PostGIS in one statement per call:
 - unit_counts_geojson: the choropleth (points per unit, a point-in-polygon join);
 - predecessor_area_counts_geojson: the same over the areas that units without a boundary came from;
 - points_geojson_page: map markers as GeoJSON, at most `limit` of them, with "more" when cut;
-- points_geojson / unit_of_points / unit_counts: exports and per-area figures;
-- GeodesicDistance: metres between two geography columns, for the cross-checks.
+- points_geojson / unit_of_points: exports and per-area figures;
+- (GeodesicDistance, metres between two geography columns, is in geo.expressions.)
 """
 
 from __future__ import annotations
@@ -19,27 +19,16 @@ import re
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, FloatField, Func, Q, QuerySet, TextField
+from django.db.models import F, Func, Q, QuerySet, TextField
 
+from geo.containment import inside_boundary
+from geo.coordinates import validate_bbox
+from geo.expressions import AsGeoJSON, bbox_filter
+from geo.geojson import feature_collection, run_feature_page
 from geo.models import AdminUnit
-from geo.queries import (
-    _AsGeoJSON,
-    _bbox_filter,
-    _collection,
-    _inside_boundary,
-    _run_feature_page,
-    validate_bbox,
-)
 
-#: Property names are interpolated into SQL by geo.queries._feature_page_sql: only plain identifiers.
+#: Property names are interpolated into SQL by geo.geojson.feature_page_sql: only plain identifiers.
 _PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-class GeodesicDistance(Func):
-    """ST_Distance between two geography expressions: metres on the WGS84 spheroid (NULL if one is NULL)."""
-
-    function = "ST_Distance"
-    output_field = FloatField()
 
 
 class _RoundedPoint(Func):
@@ -54,7 +43,7 @@ def points_in_bbox(queryset: QuerySet, bbox) -> QuerySet:
 
     Raises ValueError for a malformed box.
     """
-    return _bbox_filter(queryset, validate_bbox(*bbox))
+    return bbox_filter(queryset, validate_bbox(*bbox))
 
 
 def points_in_unit(queryset: QuerySet, unit: AdminUnit) -> QuerySet:
@@ -64,7 +53,7 @@ def points_in_unit(queryset: QuerySet, unit: AdminUnit) -> QuerySet:
         return queryset.filter(
             Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit) | Q(commune__successors=unit)
         ).distinct()
-    return _inside_boundary(AdminUnit, unit, queryset)
+    return inside_boundary(AdminUnit, unit, queryset)
 
 
 def _check_properties(properties: dict) -> dict:
@@ -81,7 +70,7 @@ def points_geojson_page(queryset: QuerySet, *, properties: dict, limit: int) -> 
     The queryset should be ordered so that what is cut off is predictable.
     """
     page = queryset[: limit + 1]
-    return _run_feature_page(page, _AsGeoJSON(F("location")), _check_properties(properties), limit)
+    return run_feature_page(page, AsGeoJSON(F("location")), _check_properties(properties), limit)
 
 
 def points_geojson(queryset: QuerySet, *, properties: dict, coarse_decimals: dict | None = None) -> str:
@@ -90,15 +79,15 @@ def points_geojson(queryset: QuerySet, *, properties: dict, coarse_decimals: dic
     `coarse_decimals` = {"when": Q, "decimals": n}: rows matching `when` are published with their
     coordinates rounded to n decimals (household businesses: about 1 km for n = 2).
     """
-    geometry = _AsGeoJSON(F("location"))
+    geometry = AsGeoJSON(F("location"))
     if coarse_decimals:
         from django.db.models import Case, When
 
         grid = 10 ** -int(coarse_decimals["decimals"])
         coarse = _RoundedPoint(F("location"), grid=f"{grid:.10f}")
         geometry = Case(When(coarse_decimals["when"], then=coarse), default=geometry, output_field=TextField())
-    features, _more = _run_feature_page(queryset, geometry, _check_properties(properties), None)
-    return _collection(features)
+    features, _more = run_feature_page(queryset, geometry, _check_properties(properties), None)
+    return feature_collection(features)
 
 
 def _counts_sql(queryset: QuerySet) -> tuple[str, tuple]:
@@ -127,25 +116,6 @@ def _units_sql(level: str, valid_on: datetime.date) -> tuple[str, list]:
     units = AdminUnit.objects.valid_on(valid_on).filter(level=level).values("id")
     sql, params = units.query.sql_with_params()
     return sql, list(params)
-
-
-def unit_counts(queryset: QuerySet, *, level: str, valid_on: datetime.date) -> dict[int, int]:
-    """{unit id: how many rows of the queryset lie in it} for the units of a level in force on a day.
-
-    Every such unit is present, with 0 when nothing lies in it. One statement.
-    """
-    try:
-        points_sql, points_params = _counts_sql(queryset)
-    except EmptyResultSet:
-        points_sql, points_params = "SELECT NULL::geography AS location, NULL::bigint AS commune_id WHERE false", ()
-    units_sql, units_params = _units_sql(level, valid_on)
-    statement = (
-        f"SELECT u.id, count(p.location) FROM geo_adminunit u LEFT JOIN ({points_sql}) p ON {_BELONGS} "  # noqa: S608
-        f"WHERE u.id IN ({units_sql}) GROUP BY u.id"
-    )
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(statement, [*points_params, *units_params])
-        return dict(cursor.fetchall())
 
 
 def unit_counts_geojson(queryset: QuerySet, *, level: str, valid_on: datetime.date) -> str:
@@ -192,7 +162,7 @@ def _counts_geojson(queryset: QuerySet, units_sql: str, units_params: list) -> s
     )
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(statement, [*points_params, *units_params])
-        return _collection(cursor.fetchone()[0])
+        return feature_collection(cursor.fetchone()[0])
 
 
 def unit_of_points(queryset: QuerySet, *, level: str, valid_on: datetime.date) -> dict[int, tuple[int, str]]:

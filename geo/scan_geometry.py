@@ -17,9 +17,9 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from geopy.distance import geodesic
 
+from geo.containment import units_containing
+from geo.coordinates import point as make_point
 from geo.models import AdminUnit
-from geo.queries import point as make_point
-from geo.queries import units_containing
 
 #: A shared location is stored rounded to 3 decimals of a degree (~110 m): enough to tell towns apart.
 STORED_DECIMALS = 3

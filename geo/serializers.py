@@ -1,7 +1,7 @@
 """API input (query parameters, writes) and output shapes for geo.
 
 Query parameters are parsed by serializers so that a bad value is a 400 naming its field; the range
-checks themselves live in geo.queries (one definition for the API, the pages and the services).
+checks themselves live in geo.coordinates (one definition for the API, the pages and the services).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from backend.dates import ApiDateField
-from geo import queries
+from geo.coordinates import MAX_LIMIT, validate_bbox, validate_lat_lng, validate_radius_m
 from geo.geocoding import MAX_QUERY_LENGTH
 from geo.models import AdminUnit, GrowingRegion, OpeningPeriod, ProductKind, RetailPoint
 
@@ -60,8 +60,8 @@ class CoordinateField(serializers.CharField):
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
         if self.axis == "lat":
-            return _as(lambda value: queries.validate_lat_lng(value, 0)[0], text, "lat")
-        return _as(lambda value: queries.validate_lat_lng(0, value)[1], text, "lng")
+            return _as(lambda value: validate_lat_lng(value, 0)[0], text, "lat")
+        return _as(lambda value: validate_lat_lng(0, value)[1], text, "lng")
 
 
 class NearestQuerySerializer(serializers.Serializer):
@@ -70,11 +70,11 @@ class NearestQuerySerializer(serializers.Serializer):
     # An unknown code matches no shop: the view checks the code only when nothing was found.
     product_kind = ProductKindCodeField(required=False, max_length=30, checked_later=True)
     radius_m = serializers.CharField(required=False, max_length=30)
-    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=queries.MAX_LIMIT)
+    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_LIMIT)
     open_now = serializers.BooleanField(required=False, default=False)
 
     def validate_radius_m(self, value):
-        return _as(queries.validate_radius_m, value, "radius_m")
+        return _as(validate_radius_m, value, "radius_m")
 
 
 class BboxField(serializers.CharField):
@@ -85,7 +85,7 @@ class BboxField(serializers.CharField):
         parts = text.split(",")
         if len(parts) != 4:
             raise serializers.ValidationError(_("Give four numbers: min_lng,min_lat,max_lng,max_lat."))
-        return _as(lambda values: queries.validate_bbox(*values), parts, "in_bbox")
+        return _as(lambda values: validate_bbox(*values), parts, "in_bbox")
 
 
 class RetailPointListQuerySerializer(serializers.Serializer):

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.roles import ADMINISTRATOR, RETAILER_STAFF, user_has_role
-from geo import geocoding, queries
+from geo import geocoding
+from geo.containment import units_containing
+from geo.coordinates import point
 from geo.models import AdminUnit, OpeningPeriod, ProductKind, RetailPoint
 
 _EDITABLE = ("name", "kind", "address", "phone", "zalo")
@@ -43,7 +45,7 @@ def _locate(*, lat, lng, address: str):
         if lat is None or lng is None:
             raise ValidationError({"lat": _("Give both lat and lng, or neither and an address.")})
         try:
-            return queries.point(lat, lng)
+            return point(lat, lng)
         except ValueError as error:
             raise ValidationError({"lat": str(error)}) from None
     try:
@@ -52,11 +54,11 @@ def _locate(*, lat, lng, address: str):
         raise ValidationError({"address": str(error)}) from None
     if not candidates:
         raise ValidationError({"address": _("This address could not be found on the map: place the pin by hand.")})
-    return queries.point(candidates[0].lat, candidates[0].lng)
+    return point(candidates[0].lat, candidates[0].lng)
 
 
 def _commune_at(location) -> AdminUnit | None:
-    return queries.units_containing(location.y, location.x, level=AdminUnit.Level.COMMUNE).first()
+    return units_containing(location.y, location.x, level=AdminUnit.Level.COMMUNE).first()
 
 
 def _product_kinds(codes: Iterable[str]) -> list[ProductKind]:

@@ -15,9 +15,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from geo import geocoding, hours, queries
+from geo import geocoding, hours
+from geo.coordinates import directions_urls, validate_lat_lng
 from geo.forms import FindShopForm, ProvinceMapFilterForm
 from geo.models import AdminUnit, ProductKind, RetailPoint
+from geo.nearest import nearest_retail_points
 
 RESULT_LIMIT = 10
 PROVINCE_MAP_DEFAULT_DAY = datetime.date(2025, 7, 1)
@@ -126,7 +128,7 @@ def shop_result(point: RetailPoint, now: datetime.datetime) -> ShopResult:
         zalo=point.zalo,
         zalo_href=f"https://zalo.me/{zalo_digits}" if zalo_digits else "",
         products=[product_kind_label(kind) for kind in point.product_kinds.all()],
-        directions=queries.directions_urls(lat, lng),
+        directions=directions_urls(lat, lng),
     )
 
 
@@ -135,11 +137,14 @@ def _search_link(base: dict, **params) -> str:
     return f"{reverse('geo:find_shop')}?{urlencode(query)}"
 
 
-def _in_stock_condition(kind):
-    """The registered "in_stock" filter of the locator (the marketplace's authorised resellers with stock)."""
-    registered = queries.nearest_filters()["in_stock"]
+def _page_filter_condition(ticked, kind) -> Q | None:
+    """The Q of the registered filters ticked on the page (e.g. the marketplace's genuine, in stock)."""
     params = {"product_kind": kind.code} if kind else {}
-    return registered.build("1", params) if registered.with_params else registered.build("1")
+    combined = None
+    for registered in ticked:
+        condition = registered.build(registered.page_value, params)
+        combined = condition if combined is None else combined & condition
+    return combined
 
 
 @require_GET
@@ -156,15 +161,15 @@ def find_shop(request):
 
     data = form.cleaned_data
     kind = data["product_kind"]
-    in_stock = bool(data.get("in_stock"))
+    ticked = [registered for registered in form.page_filters if data.get(registered.name)]
     filters = {
         "product_kind": kind.code if kind else "",
         "open_now": "1" if data["open_now"] else "",
-        "in_stock": "1" if in_stock else "",
+        **{registered.name: registered.page_value for registered in ticked},
     }
     if data["lat"]:
         try:
-            lat, lng = queries.validate_lat_lng(data["lat"], data["lng"])
+            lat, lng = validate_lat_lng(data["lat"], data["lng"])
         except ValueError as exc:
             context["message"] = _("This location cannot be used: %(reason)s") % {"reason": exc}
             context["message_level"] = "error"
@@ -196,13 +201,13 @@ def find_shop(request):
         RetailPoint.objects.prefetch_related(Prefetch("product_kinds", queryset=ProductKind.objects.order_by("code"))),
         now,
     )
-    points = queries.nearest_retail_points(
+    points = nearest_retail_points(
         lat=lat,
         lng=lng,
         limit=RESULT_LIMIT,
         product_kind=kind.code if kind else None,
         open_at=now if data["open_now"] else None,
-        extra=_in_stock_condition(kind) if in_stock else None,
+        extra=_page_filter_condition(ticked, kind),
         queryset=shops,
     )
     results = [shop_result(point, now) for point in points]
@@ -215,7 +220,7 @@ def find_shop(request):
         },
     )
     if not results:
-        if kind or data["open_now"] or in_stock:
+        if kind or data["open_now"] or ticked:
             context["message"] = _("No shop matches these filters near %(place)s. Try another product or time.") % {
                 "place": origin_label
             }

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend import dates
-from geo import queries
+from geo import coordinates
 from geo.models import AdminUnit, ProductKind, RetailPoint
 from marketplace.banks import bank_choices, bank_for_bin
 from marketplace.models import Listing, Order, SellerProfile
@@ -171,7 +171,7 @@ class CheckoutForm(forms.Form):
         cleaned["location"] = None
         if lat is not None and lng is not None:
             try:
-                cleaned["location"] = queries.point(lat, lng)
+                cleaned["location"] = coordinates.point(lat, lng)
             except ValueError as error:
                 self.add_error(None, str(error))
         cleaned["pickup_points"] = {

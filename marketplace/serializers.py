@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.dates import ApiDateField
-from geo import queries
+from geo import coordinates
 from geo.models import AdminUnit, RetailPoint
 from marketplace.models import CartItem, Listing, Order, OrderLine, OrderStatusChange, RetailStock
 from marketplace.payments import order_vietqr_payload
@@ -151,7 +151,7 @@ class CheckoutSerializer(serializers.Serializer):
             raise serializers.ValidationError({"lat": [_("Give both lat and lng, or neither.")]})
         if lat is not None:
             try:
-                data["location"] = queries.point(lat, lng)
+                data["location"] = coordinates.point(lat, lng)
             except ValueError as error:
                 raise serializers.ValidationError({"lat": [str(error)]}) from None
         points = {}

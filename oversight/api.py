@@ -58,7 +58,7 @@ def parse_bbox(value: str):
     if len(parts) != 4:
         raise serializers.ValidationError({"in_bbox": [_("Give min_lng,min_lat,max_lng,max_lat.")]})
     try:
-        from geo.queries import validate_bbox
+        from geo.coordinates import validate_bbox
 
         return validate_bbox(*parts)
     except ValueError as exc:

@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.formatting import decimal_text
+from geo.expressions import GeodesicDistance
 from geo.models import ProductKind
-from geo.oversight_queries import GeodesicDistance
 from marketplace.models import RetailStock
 from oversight.models import (
     DEFAULT_KG_PER_LITRE,

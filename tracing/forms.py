@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend import dates, storage
 from backend.formatting import plain_number
-from geo import queries
+from geo import coordinates
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea, Unit
 from tracing.text import localised
@@ -110,7 +110,7 @@ class PointFormMixin:
             self.add_error("lat", _("Place the point on the map again."))
         elif lat is not None:
             try:
-                cleaned["point"] = queries.point(lat, lng)
+                cleaned["point"] = coordinates.point(lat, lng)
             except ValueError as exc:
                 self.add_error("lat", str(exc))
         cleaned.setdefault("point", None)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from geo.queries import regions_geojson
+from geo.geojson import regions_geojson
 from tracing import access, codes, digital_link, disclosure, looks, recent_scans, scan_limits
 from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan

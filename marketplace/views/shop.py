@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from geo import queries
+from geo.coordinates import validate_lat_lng
 from geo.models import AdminUnit, RetailPoint
+from geo.nearest import nearest_retail_points
 from geo.views import format_distance
 from marketplace import services
 from marketplace.catalogue import CatalogueFilters, catalogue, filter_choices
@@ -34,7 +35,7 @@ CHECKOUTS_SESSION_KEY = "marketplace_checkouts"
 
 def _location(request) -> tuple[float, float] | None:
     try:
-        return queries.validate_lat_lng(request.GET["lat"], request.GET["lng"])
+        return validate_lat_lng(request.GET["lat"], request.GET["lng"])
     except (KeyError, ValueError):
         return None
 
@@ -67,7 +68,7 @@ def catalogue_page(request):
 def _nearest(lat_lng, *, extra: Q, limit: int = 5) -> list:
     if lat_lng is None:
         return []
-    points = queries.nearest_retail_points(lat=lat_lng[0], lng=lat_lng[1], limit=limit, extra=extra)
+    points = nearest_retail_points(lat=lat_lng[0], lng=lat_lng[1], limit=limit, extra=extra)
     return [(point, format_distance(point.distance_m)) for point in points]
 
 
@@ -193,7 +194,7 @@ def _checkout_form(request, cart, data=None):
         for item in group:
             points = points.filter(pickup_listings=item.listing_id)
         if lat_lng:
-            nearest = queries.nearest_retail_points(
+            nearest = nearest_retail_points(
                 lat=lat_lng[0], lng=lat_lng[1], limit=20, extra=Q(pk__in=points.values("pk"))
             )
             pickup_choices[producer] = [(p, format_distance(p.distance_m)) for p in nearest]

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from geo import queries
+from geo.coordinates import point, validate_lat_lng
 from geo.models import RetailPoint
+from geo.nearest import nearest_retail_points
 from oversight import services
 from oversight.inspection import official_view
 from oversight.models import InspectionFinding
@@ -54,7 +55,7 @@ class FindingForm(forms.Form):
 
 def _coordinates(request):
     try:
-        return queries.validate_lat_lng(request.GET["lat"], request.GET["lng"])
+        return validate_lat_lng(request.GET["lat"], request.GET["lng"])
     except (KeyError, ValueError):
         return None
 
@@ -91,15 +92,13 @@ def stamp_view(request, serial: str):
     position = _coordinates(request)
     nearby = []
     if position is not None:
-        nearby = list(
-            queries.nearest_retail_points(lat=position[0], lng=position[1], limit=NEARBY_SHOPS, verified_only=False)
-        )
+        nearby = list(nearest_retail_points(lat=position[0], lng=position[1], limit=NEARBY_SHOPS, verified_only=False))
     status = 200
     if request.method == "POST":
         form = FindingForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            location = queries.point(data["lat"], data["lng"]) if data.get("lat") is not None else None
+            location = point(data["lat"], data["lng"]) if data.get("lat") is not None else None
             try:
                 services.inspection_record(
                     by=request.user,

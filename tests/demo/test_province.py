@@ -15,7 +15,7 @@ from PIL import Image
 from demo import media
 from demo import province as spec
 from demo.geography import DISTRICT_DAY
-from geo.queries import units_containing
+from geo.containment import units_containing
 from oversight.checks import all_anomalies
 from oversight.models import Case
 from tracing.models import Batch, BatchEvent, Producer, Product, ProductionArea, Scan, Stamp, StampRun, SuspicionFlag

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
-from geo import queries
+from geo import coordinates
 from geo.models import AdminUnit, OpeningPeriod, ProductKind, RetailPoint
 
 VERIFIED = RetailPoint.Verification.VERIFIED
@@ -31,7 +31,7 @@ def make_point(
     point = RetailPoint.objects.create(
         name=name,
         address=extra.pop("address", f"{name}, Hà Giang"),
-        location=queries.point(lat, lng),
+        location=coordinates.point(lat, lng),
         verification_status=status,
         is_active=active,
         **extra,

@@ -7,7 +7,9 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from geo import queries
+from geo.containment import units_containing
+from geo.coordinates import directions_urls
+from geo.filters import _NEAREST_FILTERS, NearestFilter
 from tests.geo.retail_factories import PENDING, VIET_QUANG, make_point, make_reorganised_map
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def test_nearest_lists_shops_nearest_first_with_what_a_consumer_needs(api_client
     assert second["opening"]["is_open"] is True and second["opening"]["closes_at"] == "23:59"
     assert second["phone"] == "0219 3860 000" and second["zalo"] == "0912345678"
     assert (second["lat"], second["lng"]) == (22.9, 104.98)
-    assert second["directions"] == queries.directions_urls(22.9, 104.98)
+    assert second["directions"] == directions_urls(22.9, 104.98)
     assert second["address"] == "Far, Hà Giang"
 
 
@@ -90,13 +92,24 @@ def test_a_filter_registered_by_an_app_above_geo_is_applied_and_checked(api_clie
     shop = make_point("Đại lý cam", 22.81, 104.98)
     make_point("Other", 22.805, 104.98)
 
-    def in_stock(value: str) -> Q:
-        if not value.isdigit():
-            raise ValueError("product must be a product id.")
-        return Q(name__startswith="Đại lý")
+    class Dealers(NearestFilter):
+        name = "product"
+
+        @staticmethod
+        def _check(value):
+            if not value.isdigit():
+                raise ValueError("product must be a product id.")
+
+        def build(self, value, params=None):
+            self._check(value)
+            return Q(name__startswith="Đại lý")
+
+        def sql(self, value, params=None):
+            self._check(value)
+            return "({id}) IN (SELECT p.id FROM geo_retailpoint p WHERE starts_with(p.name, %s))", ["Đại lý"]
 
     # A stand-in for the marketplace's filter (the real one is restored afterwards).
-    monkeypatch.setitem(queries._NEAREST_FILTERS, "product", queries.NearestFilter("product", in_stock))
+    monkeypatch.setitem(_NEAREST_FILTERS, "product", Dealers())
     ok = api_client.get(URL, {"lat": 22.8, "lng": 104.98, "product": "7"})
     assert [r["id"] for r in ok.json()["results"]] == [shop.pk]
     bad = api_client.get(URL, {"lat": 22.8, "lng": 104.98, "product": "seven"})
@@ -159,7 +172,7 @@ def test_geocode_refuses_an_empty_or_overlong_query(api_client, params, field):
 def test_a_2024_shop_still_shows_its_district_on_the_old_map():
     units = make_reorganised_map()
     registered = datetime.date(2024, 3, 1)
-    (district,) = queries.units_containing(*VIET_QUANG, on=registered, level="district")
+    (district,) = units_containing(*VIET_QUANG, on=registered, level="district")
     assert district == units["bac_quang_district"]
     assert district.parent.name == "Tỉnh Hà Giang"
 
@@ -172,3 +185,16 @@ def test_with_prepared_statements_off_the_nearest_statement_is_sent_as_it_is(api
         response = api_client.get(URL, {"lat": 22.8, "lng": 104.98})
     assert [r["id"] for r in response.json()["results"]] == [near.pk]
     assert not [q for q in queries_run if q["sql"].startswith(("PREPARE", "EXECUTE"))]
+
+
+def test_open_now_and_a_product_kind_reuse_one_prepared_statement(api_client):
+    """Every filter comes in its SQL form (geo.filters): open now is prepared once, like the others."""
+    always = make_point("Always open", 22.81, 104.98, hours="always")
+    make_point("Never open", 22.805, 104.98)
+    params = {"lat": 22.8, "lng": 104.98, "product_kind": "orange", "open_now": "1"}
+    with CaptureQueriesContext(connection) as queries_run:
+        for _ in range(3):
+            assert [r["id"] for r in api_client.get(URL, params).json()["results"]] == [always.pk]
+    nearest = [q["sql"] for q in queries_run if "hg_nearest" in q["sql"]]
+    assert sum(sql.startswith("EXECUTE") for sql in nearest) == 3
+    assert sum(sql.startswith("PREPARE") for sql in nearest) <= 1

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from geo import geocoding, queries
+from geo import geocoding
+from geo.coordinates import point
 from geo.models import Place
 from tests.geo.retail_factories import make_reorganised_map
 
@@ -20,10 +21,10 @@ pytestmark = pytest.mark.django_db
 def gazetteer():
     units = make_reorganised_map()
     Place.objects.create(
-        name="Việt Quang", kind="town", location=queries.point(22.4167, 104.8167), population=20000,
+        name="Việt Quang", kind="town", location=point(22.4167, 104.8167), population=20000,
         unit=units["bac_quang_district"], source="GeoNames", external_id="1562414",
     )  # fmt: skip
-    Place.objects.create(name="Quang Bình", kind="town", location=queries.point(22.39, 104.62), source="GeoNames")
+    Place.objects.create(name="Quang Bình", kind="town", location=point(22.39, 104.62), source="GeoNames")
     return units
 
 

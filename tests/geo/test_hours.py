@@ -3,9 +3,13 @@
 import datetime
 
 import pytest
+from django.db.models import Q
 
-from geo import hours, queries
+from geo import hours
+from geo.expressions import SqlCondition
+from geo.filters import OPEN_NOW
 from geo.models import OpeningException, RetailPoint
+from geo.nearest import nearest_retail_point_rows, nearest_retail_points
 from tests.geo.retail_factories import make_point
 
 pytestmark = pytest.mark.django_db
@@ -87,16 +91,15 @@ def test_the_sql_open_filter_agrees_with_the_opening_state_all_week(shop):
     for day_offset in range(7):
         for clock in ("06:59", "07:00", "11:29", "11:30", "12:00", "13:30", "17:29", "17:30", "23:00"):
             moment = at(MONDAY + datetime.timedelta(days=day_offset), clock)
-            in_sql = RetailPoint.objects.filter(hours.open_at_q(moment), pk=shop.pk).exists()
-            assert in_sql == hours.opening_state(shop, moment).is_open, moment
+            by_q = RetailPoint.objects.filter(OPEN_NOW.build(moment), pk=shop.pk).exists()
+            by_sql = RetailPoint.objects.filter(Q(SqlCondition(*OPEN_NOW.sql(moment))), pk=shop.pk).exists()
+            assert by_q == by_sql == hours.opening_state(shop, moment).is_open, moment
 
 
 def test_nearest_open_now_keeps_only_the_shops_open_at_that_moment(shop):
     night_market = make_point("Chợ đêm", 22.81, 104.98, hours=[(0, "18:00", "23:00")])
-    assert [p.pk for p in queries.nearest_retail_points(lat=22.8, lng=104.98, open_at=at(MONDAY, "09:00"))] == [shop.pk]
-    assert [p.pk for p in queries.nearest_retail_points(lat=22.8, lng=104.98, open_at=at(MONDAY, "19:00"))] == [
-        night_market.pk
-    ]
+    assert [p.pk for p in nearest_retail_points(lat=22.8, lng=104.98, open_at=at(MONDAY, "09:00"))] == [shop.pk]
+    assert [p.pk for p in nearest_retail_points(lat=22.8, lng=104.98, open_at=at(MONDAY, "19:00"))] == [night_market.pk]
 
 
 def test_states_for_a_list_cost_a_fixed_number_of_queries(django_assert_num_queries):
@@ -138,7 +141,7 @@ def test_the_opening_state_computed_in_sql_agrees_with_python_all_week(shop):
     for day_offset in range(8):
         for clock in ("00:00", "06:59", "07:00", "09:30", "11:30", "12:00", "14:30", "17:30", "19:00", "23:59"):
             moment = at(MONDAY + datetime.timedelta(days=day_offset), clock)
-            rows = queries.nearest_retail_point_rows(lat=22.8, lng=104.98, at=moment, limit=10)
+            rows = nearest_retail_point_rows(lat=22.8, lng=104.98, at=moment, limit=10)
             assert {row.id for row in rows} == set(shops)
             for row in rows:
                 assert row.opening == hours.opening_state(shops[row.id], moment), (shops[row.id].name, moment)

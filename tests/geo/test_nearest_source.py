@@ -13,8 +13,9 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from geo import queries
+from geo.filters import NearestFilter, nearest_filters, register_nearest_filter
 from geo.models import RetailPoint
+from geo.nearest import nearest_retail_point_rows, nearest_retail_points_sql
 from tests.geo.retail_factories import make_point
 from tests.geo.test_queries import _brute_force, _random_points, random_queries
 
@@ -29,7 +30,7 @@ def _even_names(rows):
 
 
 def _rows(lat, lng, *, limit, source=EVEN, **filters):
-    rows = queries.nearest_retail_point_rows(lat=lat, lng=lng, at=timezone.now(), limit=limit, source=source, **filters)
+    rows = nearest_retail_point_rows(lat=lat, lng=lng, at=timezone.now(), limit=limit, source=source, **filters)
     return [(row.id, row.distance_m) for row in rows]
 
 
@@ -52,14 +53,14 @@ def test_a_source_gives_the_same_shops_as_its_condition_prepared_or_compiled_by_
     moment = timezone.now()
     for lat, lng in [(22.8, 104.98), (21.0, 105.8), (22.1, 105.2)]:
         common = {"lat": lat, "lng": lng, "at": moment, "limit": 10}
-        walked = queries.nearest_retail_point_rows(**common, source=EVEN)
-        filtered = queries.nearest_retail_point_rows(**common, extra_sql=[EVEN_SQL])
-        orm = queries.nearest_retail_point_rows(**common, source=EVEN, extra=Q())  # compiled afresh
+        walked = nearest_retail_point_rows(**common, source=EVEN)
+        filtered = nearest_retail_point_rows(**common, extra_sql=[EVEN_SQL])
+        orm = nearest_retail_point_rows(**common, source=EVEN, extra=Q())  # compiled afresh
         assert [(row.id, row.distance_m) for row in walked] == [(row.id, row.distance_m) for row in filtered]
         assert [row.id for row in orm] == [row.id for row in walked]
         # The prepared shape is the statement the ORM compiles for the same source.
-        cached = queries.nearest_retail_points_sql(**common, source=EVEN)
-        fresh = queries.nearest_retail_points_sql(**common, source=EVEN, extra=Q())
+        cached = nearest_retail_points_sql(**common, source=EVEN)
+        fresh = nearest_retail_points_sql(**common, source=EVEN, extra=Q())
         assert cached[0] == fresh[0]
         assert [str(value) for value in cached[1]] == [str(value) for value in fresh[1]]
 
@@ -80,6 +81,15 @@ def test_a_source_stays_exact_when_many_of_its_shops_are_almost_equidistant(limi
 
 
 def test_registering_a_source_without_its_condition_in_sql_is_refused():
+    class EvenSource(NearestFilter):
+        name = "even"
+
+        def build(self, value, params=None):
+            return Q()
+
+        def source(self, value, params=None):
+            return EVEN
+
     with pytest.raises(ValueError, match="condition in SQL"):
-        queries.register_nearest_filter("even", lambda value: Q(), source=lambda value: EVEN)
-    assert "even" not in queries.nearest_filters()
+        register_nearest_filter(EvenSource())
+    assert "even" not in nearest_filters()

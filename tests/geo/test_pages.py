@@ -254,3 +254,31 @@ def test_other_places_matching_the_text_are_offered_as_links(client, bac_quang):
     assert "Shops near Thị Trấn Việt Quang" in html.unescape(followed.text)
     assert listed_names(followed)[0] == "Cam sành Việt Quang"
     assert "Đặc sản Hà Giang" not in listed_names(followed)  # the product filter is kept
+
+
+def test_the_page_offers_every_registered_filter_with_a_label_and_applies_it(client, bac_quang, monkeypatch):
+    from django.db.models import Q
+
+    from geo.filters import _NEAREST_FILTERS, NearestFilter
+
+    class Markets(NearestFilter):
+        """A stand-in for a filter of an app above geo: market stalls only."""
+
+        name = "market_only"
+        label = "Market stalls only"
+
+        def build(self, value, params=None):
+            return Q(kind="market_stall")
+
+        def sql(self, value, params=None):
+            return "({id}) IN (SELECT p.id FROM geo_retailpoint p WHERE p.kind = %s)", ["market_stall"]
+
+    monkeypatch.setitem(_NEAREST_FILTERS, "market_only", Markets())
+    page = client.get(FIND)
+    assert 'name="market_only"' in page.text and "Market stalls only" in page.text
+    assert 'name="in_stock"' in page.text  # the marketplace's, registered the same way
+    ticked = client.get(FIND, {"q": "Bắc Quang", "product_kind": "orange", "market_only": "on"})
+    assert listed_names(ticked) == ["Sạp chợ Vĩnh Tuy"]
+    other_places = client.get(FIND, {"q": "quang", "product_kind": "orange", "market_only": "on"})
+    assert all("market_only=1" in link["url"] for link in other_places.context["candidates"])  # they keep it
+    assert other_places.context["candidates"]

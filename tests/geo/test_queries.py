@@ -1,4 +1,4 @@
-"""geo.queries: nearest shops (exact and index-assisted), viewports, containment, GeoJSON, the 2025 map."""
+"""geo.nearest, geo.containment, geo.geojson: nearest shops (exact, index-assisted), viewports, GeoJSON, 2025 map."""
 
 import datetime
 import math
@@ -9,8 +9,18 @@ from django.db import connection
 from django.db.models import Q
 from geopy.distance import geodesic
 
-from geo import queries
+from geo import coordinates
+from geo.containment import (
+    regions_containing,
+    retail_points_in_bbox,
+    retail_points_in_region,
+    retail_points_in_unit,
+    units_containing,
+)
+from geo.coordinates import directions_urls, validate_lat_lng
+from geo.geojson import retail_points_geojson
 from geo.models import GrowingRegion, ProductKind, RetailPoint
+from geo.nearest import nearest_retail_point_rows, nearest_retail_points, nearest_retail_points_sql
 from tests.geo.retail_factories import PENDING, SUSPENDED, VERIFIED, VIET_QUANG, box, make_point, make_reorganised_map
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +36,7 @@ def _random_points(count: int, seed: int) -> list[RetailPoint]:
         RetailPoint(
             name=f"Shop {index}",
             address="Hà Giang",
-            location=queries.point(rng.uniform(20.5, 23.4), rng.uniform(103.5, 106.6)),
+            location=coordinates.point(rng.uniform(20.5, 23.4), rng.uniform(103.5, 106.6)),
             verification_status=rng.choices([VERIFIED, PENDING, SUSPENDED], weights=[8, 1, 1])[0],
             is_active=rng.random() > 0.05,
         )
@@ -67,9 +77,7 @@ def test_nearest_equals_a_brute_force_geodesic_ranking_on_random_points_and_filt
     _random_points(300, seed=20250701)
     for lat, lng, limit, radius_m, product_kind in random_queries(7):
         expected = _brute_force(lat, lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
-        found = list(
-            queries.nearest_retail_points(lat=lat, lng=lng, limit=limit, radius_m=radius_m, product_kind=product_kind)
-        )
+        found = list(nearest_retail_points(lat=lat, lng=lng, limit=limit, radius_m=radius_m, product_kind=product_kind))
         context = f"query at {lat:.4f},{lng:.4f} limit={limit} radius={radius_m} kind={product_kind}"
         assert [point.pk for point in found] == [pk for _metres, pk in expected], context
         for point, (metres, _pk) in zip(found, expected, strict=True):
@@ -82,7 +90,7 @@ def test_nearest_breaks_a_near_tie_by_the_geodesic_not_by_the_sphere():
     origin = (22.8, 104.98)
     north = make_point("North", 22.8 + 0.09, 104.98)
     east = make_point("East", 22.8, 104.98 + 0.09 / math.cos(math.radians(22.8)) * 0.997)
-    found = list(queries.nearest_retail_points(lat=origin[0], lng=origin[1], limit=1))
+    found = list(nearest_retail_points(lat=origin[0], lng=origin[1], limit=1))
     expected = min((geodesic(origin, (p.location.y, p.location.x)).meters, p.pk) for p in (north, east))
     assert found[0].pk == expected[1]
 
@@ -92,53 +100,53 @@ def test_nearest_hides_unverified_suspended_and_inactive_shops_unless_asked():
     make_point("Suspended", 22.80, 104.99, status=SUSPENDED)
     make_point("Closed down", 22.80, 105.00, active=False)
     visible = make_point("Genuine", 22.9, 105.1)
-    assert [p.pk for p in queries.nearest_retail_points(lat=22.8, lng=104.98)] == [visible.pk]
-    assert len(queries.nearest_retail_points(lat=22.8, lng=104.98, verified_only=False)) == 4
+    assert [p.pk for p in nearest_retail_points(lat=22.8, lng=104.98)] == [visible.pk]
+    assert len(nearest_retail_points(lat=22.8, lng=104.98, verified_only=False)) == 4
 
 
 def test_nearest_radius_includes_a_shop_just_inside_and_excludes_one_just_outside():
     shop = make_point("Shop", 22.81, 104.98)
     metres = geodesic((22.8, 104.98), (22.81, 104.98)).meters
-    assert [p.pk for p in queries.nearest_retail_points(lat=22.8, lng=104.98, radius_m=metres + 0.5)] == [shop.pk]
-    assert list(queries.nearest_retail_points(lat=22.8, lng=104.98, radius_m=metres - 0.5)) == []
+    assert [p.pk for p in nearest_retail_points(lat=22.8, lng=104.98, radius_m=metres + 0.5)] == [shop.pk]
+    assert list(nearest_retail_points(lat=22.8, lng=104.98, radius_m=metres - 0.5)) == []
 
 
 @pytest.mark.parametrize("radius_m", [1, 500_000])
 def test_nearest_accepts_the_smallest_and_largest_radius(radius_m):
     make_point("Here", 22.8, 104.98)
-    assert len(queries.nearest_retail_points(lat=22.8, lng=104.98, radius_m=radius_m)) == 1
+    assert len(nearest_retail_points(lat=22.8, lng=104.98, radius_m=radius_m)) == 1
 
 
 @pytest.mark.parametrize("radius_m", [0, 0.5, 500_001, -10, math.nan, math.inf, "far"])
 def test_nearest_refuses_a_radius_out_of_bounds(radius_m):
     with pytest.raises(ValueError, match="radius_m"):
-        queries.nearest_retail_points(lat=22.8, lng=104.98, radius_m=radius_m)
+        nearest_retail_points(lat=22.8, lng=104.98, radius_m=radius_m)
 
 
 def test_nearest_limit_edges_one_fifty_and_fewer_matches_than_asked():
     for index in range(60):
         make_point(f"Shop {index}", 22.8 + index * 0.001, 104.98)
-    assert [p.name for p in queries.nearest_retail_points(lat=22.8, lng=104.98, limit=1)] == ["Shop 0"]
-    assert len(queries.nearest_retail_points(lat=22.8, lng=104.98, limit=50)) == 50
+    assert [p.name for p in nearest_retail_points(lat=22.8, lng=104.98, limit=1)] == ["Shop 0"]
+    assert len(nearest_retail_points(lat=22.8, lng=104.98, limit=50)) == 50
     # 0.001° of latitude is ~110.7 m here: shops 0…9 lie within 1 km (shop 9 at ~996 m), shop 10 beyond.
-    assert len(queries.nearest_retail_points(lat=22.8, lng=104.98, limit=50, radius_m=1_000)) == 10
+    assert len(nearest_retail_points(lat=22.8, lng=104.98, limit=50, radius_m=1_000)) == 10
 
 
 @pytest.mark.parametrize("limit", [0, 51, -1, 2.5, "10", True])
 def test_nearest_refuses_a_limit_out_of_bounds(limit):
     with pytest.raises(ValueError, match="limit"):
-        queries.nearest_retail_points(lat=22.8, lng=104.98, limit=limit)
+        nearest_retail_points(lat=22.8, lng=104.98, limit=limit)
 
 
 def test_nearest_with_an_unknown_product_kind_finds_nothing():
     make_point("Shop", 22.8, 104.98)
-    assert list(queries.nearest_retail_points(lat=22.8, lng=104.98, product_kind="durian")) == []
+    assert list(nearest_retail_points(lat=22.8, lng=104.98, product_kind="durian")) == []
 
 
 def test_nearest_applies_an_extra_condition_from_a_caller_above_geo():
     make_point("Aaa", 22.8, 104.98)
     far = make_point("Bbb", 23.0, 105.2)
-    found = queries.nearest_retail_points(lat=22.8, lng=104.98, extra=Q(name__startswith="B"))
+    found = nearest_retail_points(lat=22.8, lng=104.98, extra=Q(name__startswith="B"))
     assert [p.pk for p in found] == [far.pk]
 
 
@@ -160,13 +168,13 @@ def test_nearest_applies_an_extra_condition_from_a_caller_above_geo():
 )
 def test_bad_coordinates_are_refused_with_the_coordinate_named(lat, lng, field):
     with pytest.raises(ValueError, match=field):
-        queries.validate_lat_lng(lat, lng)
+        validate_lat_lng(lat, lng)
     with pytest.raises(ValueError, match=field):
-        queries.nearest_retail_points(lat=lat, lng=lng)
+        nearest_retail_points(lat=lat, lng=lng)
 
 
 def test_point_swaps_the_axis_order_for_geos():
-    where = queries.point(22.8, 104.98)
+    where = coordinates.point(22.8, 104.98)
     assert (where.x, where.y, where.srid) == (104.98, 22.8, 4326)
 
 
@@ -200,7 +208,7 @@ def test_nearest_plan_walks_the_gist_index_and_never_sorts_every_row():
         )
         cursor.execute("ANALYZE geo_retailpoint")
         cursor.execute("ANALYZE geo_retailpoint_product_kinds")
-    plan = queries.nearest_retail_points(lat=22.8, lng=104.98, limit=10, product_kind="orange").explain()
+    plan = nearest_retail_points(lat=22.8, lng=104.98, limit=10, product_kind="orange").explain()
     index = _gist_index_name()
     assert f"Index Scan using {index} on geo_retailpoint" in plan, plan
     assert "Order By: (location <-> " in plan, plan  # the KNN step
@@ -218,7 +226,7 @@ def test_bbox_includes_points_on_its_edges_and_excludes_those_outside():
     corner = make_point("Corner", 22.0, 104.5)
     make_point("West", 22.5, 104.4999)
     make_point("North", 23.0001, 105.0)
-    found = set(queries.retail_points_in_bbox(104.5, 22.0, 105.5, 23.0).values_list("pk", flat=True))
+    found = set(retail_points_in_bbox(104.5, 22.0, 105.5, 23.0).values_list("pk", flat=True))
     assert found == {inside.pk, corner.pk}
 
 
@@ -229,7 +237,7 @@ def test_a_wide_bbox_follows_the_parallels_not_great_circles():
     make_point("Above the top edge", 20.02, 105.0)
     above_bottom = make_point("Above the bottom edge", 10.01, 105.0)
     make_point("Below the bottom edge", 9.98, 105.0)
-    found = set(queries.retail_points_in_bbox(100.0, 10.0, 110.0, 20.0).values_list("pk", flat=True))
+    found = set(retail_points_in_bbox(100.0, 10.0, 110.0, 20.0).values_list("pk", flat=True))
     assert found == {below_top.pk, above_bottom.pk}
 
 
@@ -239,37 +247,37 @@ def test_a_wide_bbox_follows_the_parallels_not_great_circles():
 )
 def test_an_inverted_empty_or_out_of_range_bbox_is_refused(bbox):
     with pytest.raises(ValueError):
-        queries.retail_points_in_bbox(*bbox)
+        retail_points_in_bbox(*bbox)
 
 
 def test_units_containing_a_point_follow_the_2025_reorganisation():
     units = make_reorganised_map()
     lat, lng = VIET_QUANG
-    in_2024 = list(queries.units_containing(lat, lng, on=datetime.date(2024, 5, 1)))
-    in_2026 = list(queries.units_containing(lat, lng, on=datetime.date(2026, 1, 15)))
+    in_2024 = list(units_containing(lat, lng, on=datetime.date(2024, 5, 1)))
+    in_2026 = list(units_containing(lat, lng, on=datetime.date(2026, 1, 15)))
     assert in_2024 == [units["ha_giang"], units["bac_quang_district"]]
     assert [unit.name for unit in in_2024] == ["Tỉnh Hà Giang", "Huyện Bắc Quang"]
     assert in_2026 == [units["tuyen_quang"], units["bac_quang_commune"]]
-    assert list(queries.units_containing(lat, lng, on=datetime.date(2024, 5, 1), level="district")) == [
+    assert list(units_containing(lat, lng, on=datetime.date(2024, 5, 1), level="district")) == [
         units["bac_quang_district"]
     ]
     # The last day of the old map and the first of the new one.
-    assert units["bac_quang_district"] in queries.units_containing(lat, lng, on=datetime.date(2025, 6, 30))
-    assert units["bac_quang_district"] not in queries.units_containing(lat, lng, on=datetime.date(2025, 7, 1))
+    assert units["bac_quang_district"] in units_containing(lat, lng, on=datetime.date(2025, 6, 30))
+    assert units["bac_quang_district"] not in units_containing(lat, lng, on=datetime.date(2025, 7, 1))
 
 
 def test_no_unit_contains_a_point_far_away():
     make_reorganised_map()
-    assert list(queries.units_containing(10.8, 106.7, on=datetime.date(2024, 5, 1))) == []
+    assert list(units_containing(10.8, 106.7, on=datetime.date(2024, 5, 1))) == []
 
 
 def test_retail_points_in_a_unit_are_those_inside_its_boundary():
     units = make_reorganised_map()
     inside = make_point("In Việt Quang", *VIET_QUANG)
     make_point("In Hà Giang city", 22.82, 104.98)
-    found = queries.retail_points_in_unit(units["bac_quang_district"])
+    found = retail_points_in_unit(units["bac_quang_district"])
     assert [p.pk for p in found] == [inside.pk]
-    assert queries.retail_points_in_unit(units["ha_giang"]).count() == 2
+    assert retail_points_in_unit(units["ha_giang"]).count() == 2
 
 
 def _orange_region() -> GrowingRegion:
@@ -285,9 +293,9 @@ def test_regions_containing_a_point_and_points_inside_a_region():
     region = _orange_region()
     inside = make_point("Orchard shop", *VIET_QUANG)
     make_point("Elsewhere", 22.82, 104.98)
-    assert list(queries.regions_containing(*VIET_QUANG)) == [region]
-    assert list(queries.regions_containing(22.82, 104.98)) == []
-    assert [p.pk for p in queries.retail_points_in_region(region)] == [inside.pk]
+    assert list(regions_containing(*VIET_QUANG)) == [region]
+    assert list(regions_containing(22.82, 104.98)) == []
+    assert [p.pk for p in retail_points_in_region(region)] == [inside.pk]
 
 
 # --- GeoJSON -----------------------------------------------------------------------------------------
@@ -298,7 +306,7 @@ def test_geojson_is_built_in_one_query_with_coordinates_rounded_to_a_metre(djang
 
     point = make_point("Cam Việt Quang", 22.4051234567, 104.8209876543, kinds=("orange", "tea"))
     with django_assert_num_queries(1):
-        body = queries.retail_points_geojson(RetailPoint.objects.order_by("pk"))
+        body = retail_points_geojson(RetailPoint.objects.order_by("pk"))
     collection = json.loads(body)
     assert collection["type"] == "FeatureCollection"
     (feature,) = collection["features"]
@@ -315,11 +323,11 @@ def test_geojson_is_built_in_one_query_with_coordinates_rounded_to_a_metre(djang
 def test_geojson_of_nothing_is_an_empty_collection():
     import json
 
-    assert json.loads(queries.retail_points_geojson(RetailPoint.objects.none()))["features"] == []
+    assert json.loads(retail_points_geojson(RetailPoint.objects.none()))["features"] == []
 
 
 def test_directions_links_open_osm_and_google_at_the_shop():
-    links = queries.directions_urls(22.405, 104.82)
+    links = directions_urls(22.405, 104.82)
     assert links["osm"].startswith("https://www.openstreetmap.org/directions?")
     assert "22.405000%2C104.820000" in links["osm"]
     assert links["google"] == "https://www.google.com/maps/dir/?api=1&destination=22.405000%2C104.820000"
@@ -336,11 +344,11 @@ def test_the_api_statement_reuses_a_compiled_shape_equal_to_a_fresh_compilation(
     moment = timezone.now()
     for _ in range(3):
         lat, lng = rng.uniform(8.6, 23.4), rng.uniform(102.1, 109.5)
-        cached = queries.nearest_retail_points_sql(
+        cached = nearest_retail_points_sql(
             lat=lat, lng=lng, at=moment, limit=limit, radius_m=radius_m, product_kind=product_kind
         )
         # An `extra` condition that changes nothing forces the ORM to compile the statement afresh.
-        fresh = queries.nearest_retail_points_sql(
+        fresh = nearest_retail_points_sql(
             lat=lat, lng=lng, at=moment, limit=limit, radius_m=radius_m, product_kind=product_kind, extra=Q()
         )
         assert cached[0] == fresh[0]
@@ -350,7 +358,7 @@ def test_the_api_statement_reuses_a_compiled_shape_equal_to_a_fresh_compilation(
 def _api_rows(lat, lng, *, limit, radius_m=None, product_kind=None):
     from django.utils import timezone
 
-    rows = queries.nearest_retail_point_rows(
+    rows = nearest_retail_point_rows(
         lat=lat, lng=lng, at=timezone.now(), limit=limit, radius_m=radius_m, product_kind=product_kind
     )
     return [(row.id, row.distance_m) for row in rows]
@@ -384,7 +392,7 @@ def test_the_api_statement_stays_exact_when_many_shops_are_almost_equidistant(li
     found = _api_rows(*origin, limit=limit)
     assert [pk for pk, _metres in found] == [pk for _metres, pk in expected]
     assert [pk for pk, _metres in found] == [
-        point.pk for point in queries.nearest_retail_points(lat=origin[0], lng=origin[1], limit=limit)
+        point.pk for point in nearest_retail_points(lat=origin[0], lng=origin[1], limit=limit)
     ]
     assert _band_scan_loops(*origin, limit=limit) == 1  # the case this test is about
 
@@ -393,7 +401,7 @@ def _band_scan_loops(lat, lng, limit) -> int:
     """How many times the API statement's band scan (under its one-time filter) ran."""
     from django.utils import timezone
 
-    statement, params = queries.nearest_retail_points_sql(lat=lat, lng=lng, at=timezone.now(), limit=limit)
+    statement, params = nearest_retail_points_sql(lat=lat, lng=lng, at=timezone.now(), limit=limit)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
         plan = cursor.fetchone()[0][0]["Plan"]

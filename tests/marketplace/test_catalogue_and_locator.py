@@ -120,10 +120,10 @@ def test_a_bad_product_parameter_is_a_400_naming_it(client_of, db):
 
 
 def test_the_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oranges):
-    from geo.queries import nearest_retail_points
-    from marketplace.locator import product_filter
+    from geo.nearest import nearest_retail_points
+    from marketplace.locator import PRODUCT
 
-    queryset = nearest_retail_points(lat=22.405, lng=104.82, limit=10, extra=product_filter(str(oranges.product_id)))
+    queryset = nearest_retail_points(lat=22.405, lng=104.82, limit=10, extra=PRODUCT.build(str(oranges.product_id)))
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -135,10 +135,10 @@ def test_the_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oran
 
 
 def test_the_in_stock_filter_keeps_only_shops_with_a_product_of_the_asked_kind(stocked):
-    from geo.queries import nearest_retail_points
-    from marketplace.locator import in_stock_filter
+    from geo.nearest import nearest_retail_points
+    from marketplace.locator import IN_STOCK
 
-    extra = in_stock_filter("1", {"product_kind": "orange"})
+    extra = IN_STOCK.build("1", {"product_kind": "orange"})
     found = nearest_retail_points(lat=22.405, lng=104.82, limit=10, product_kind="orange", extra=extra)
     assert [point.name for point in found] == ["Cửa hàng Cam Việt Quang"]
 
@@ -166,9 +166,10 @@ def test_find_a_shop_offers_genuine_in_stock_only(client, stocked):
 def test_the_prepared_sql_of_a_locator_filter_finds_the_same_shops_as_its_orm_query(
     name, value, params, stocked, oranges
 ):
-    from geo import queries
+    from geo.filters import nearest_filters
+    from geo.nearest import nearest_retail_point_rows, nearest_retail_points_sql
 
-    registered = queries.nearest_filters()[name]
+    registered = nearest_filters()[name]
     value = str(oranges.product_id) if value == "oranges" else value
     arguments = registered.arguments(value, params)
     condition = registered.sql(*arguments)
@@ -176,12 +177,12 @@ def test_the_prepared_sql_of_a_locator_filter_finds_the_same_shops_as_its_orm_qu
     found = []
     for lat, lng in [(22.405, 104.82), (22.27, 104.88), (21.0, 105.8)]:
         common = {"lat": lat, "lng": lng, "at": moment, "limit": 3, "product_kind": None}
-        cached = queries.nearest_retail_point_rows(**common, extra_sql=[condition])
-        orm = queries.nearest_retail_point_rows(**common, extra=registered.build(*arguments))
+        cached = nearest_retail_point_rows(**common, extra_sql=[condition])
+        orm = nearest_retail_point_rows(**common, extra=registered.build(*arguments))
         assert [(row.id, row.distance_m) for row in cached] == [(row.id, row.distance_m) for row in orm]
         # The cached statement is the one the ORM compiles for the same condition (a no-op Q forces it).
-        statement, values = queries.nearest_retail_points_sql(**common, extra_sql=[condition])
-        fresh, fresh_values = queries.nearest_retail_points_sql(**common, extra_sql=[condition], extra=Q())
+        statement, values = nearest_retail_points_sql(**common, extra_sql=[condition])
+        fresh, fresh_values = nearest_retail_points_sql(**common, extra_sql=[condition], extra=Q())
         assert statement == fresh
         assert [str(item) for item in values] == [str(item) for item in fresh_values]
         found.extend(row.name for row in cached)
@@ -202,11 +203,11 @@ def test_the_nearest_api_with_a_locator_filter_runs_a_prepared_statement(client_
 
 
 def test_the_prepared_genuine_in_stock_search_still_walks_the_spatial_index(stocked, oranges):
-    from geo import queries
-    from marketplace.locator import product_filter_sql
+    from geo.nearest import nearest_retail_points_sql
+    from marketplace.locator import PRODUCT
 
-    statement, params = queries.nearest_retail_points_sql(
-        lat=22.405, lng=104.82, at=timezone.now(), extra_sql=[product_filter_sql(str(oranges.product_id))]
+    statement, params = nearest_retail_points_sql(
+        lat=22.405, lng=104.82, at=timezone.now(), extra_sql=[PRODUCT.sql(str(oranges.product_id))]
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

@@ -15,9 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from geopy.distance import geodesic
 
-from geo import queries
+from geo import coordinates
 from geo.models import RetailPoint
-from marketplace.locator import product_filter
+from geo.nearest import nearest_retail_points
+from marketplace.locator import PRODUCT
 from marketplace.models import RetailStock
 from tests.marketplace import factories as f
 
@@ -91,14 +92,14 @@ def scattered(oranges, tea, shop):
 def test_a_stock_row_carries_its_shop_location_and_follows_the_shop_when_it_moves(shop, oranges):
     row = RetailStock.objects.create(retail_point=shop, product=oranges.product, authorised=True)
     assert _stock_location(row) == (22.406, 104.821)
-    shop.location = queries.point(22.5, 104.9)
+    shop.location = coordinates.point(22.5, 104.9)
     shop.save()
     assert _stock_location(row) == (22.5, 104.9)
     other = f.make_shop("Cửa hàng Hùng An", 22.45, 104.85)
     row.retail_point = other
     row.save()  # the whole row is written, location included: the database puts the shop's back
     assert _stock_location(row) == (22.45, 104.85)
-    RetailPoint.objects.filter(pk=other.pk).update(location=queries.point(22.3, 104.7))
+    RetailPoint.objects.filter(pk=other.pk).update(location=coordinates.point(22.3, 104.7))
     assert _stock_location(row) == (22.3, 104.7)
 
 
@@ -115,8 +116,8 @@ def test_the_nearest_resellers_of_a_product_are_the_shops_a_brute_force_search_f
             params["radius_m"] = radius_m
         expected = _brute_force(lat, lng, scattered, limit=limit, radius_m=radius_m)
         assert _api(client, **params) == expected, params
-        orm = queries.nearest_retail_points(
-            lat=lat, lng=lng, limit=limit, radius_m=radius_m, extra=product_filter(str(scattered.pk))
+        orm = nearest_retail_points(
+            lat=lat, lng=lng, limit=limit, radius_m=radius_m, extra=PRODUCT.build(str(scattered.pk))
         )
         assert [point.pk for point in orm] == expected, params
         searched += len(expected)
@@ -131,8 +132,8 @@ def test_the_product_search_keeps_the_other_filters_product_kind_in_stock_and_op
         *ORIGIN, scattered, kind="orange"
     )
     # open_now takes the statement compiled by the ORM each time: the same source, the same answer
-    orm = queries.nearest_retail_points(
-        lat=ORIGIN[0], lng=ORIGIN[1], limit=10, open_at=timezone.now(), extra=product_filter(str(scattered.pk))
+    orm = nearest_retail_points(
+        lat=ORIGIN[0], lng=ORIGIN[1], limit=10, open_at=timezone.now(), extra=PRODUCT.build(str(scattered.pk))
     )
     assert _api(client, product=scattered.pk, open_now="1") == [point.pk for point in orm]
 
@@ -144,7 +145,7 @@ def test_a_shop_that_moves_is_found_at_its_new_place(client_of, scattered):
         stock_rows__product=scattered, stock_rows__authorised=True, stock_rows__in_stock=True, is_active=True
     )
     moved = moved.filter(verification_status=RetailPoint.Verification.VERIFIED).order_by("pk").first()
-    moved.location = queries.point(ORIGIN[0] + 0.0001, ORIGIN[1])
+    moved.location = coordinates.point(ORIGIN[0] + 0.0001, ORIGIN[1])
     moved.save()
     assert _api(client, product=scattered.pk, limit=1) == [moved.pk]
     assert _api(client, product=scattered.pk, limit=5) == _brute_force(*ORIGIN, scattered, limit=5)
@@ -170,7 +171,7 @@ def test_an_unknown_product_finds_no_shop(client_of, scattered):
 
 def test_a_location_written_to_a_stock_row_by_hand_is_replaced_by_its_shops(shop, oranges):
     row = RetailStock.objects.create(retail_point=shop, product=oranges.product, authorised=True)
-    row.location = queries.point(10.0, 106.0)
+    row.location = coordinates.point(10.0, 106.0)
     row.save()
     assert _stock_location(row) == (22.406, 104.821)
 

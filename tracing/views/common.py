@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from backend.formatting import decimal_text
+from geo.geojson import regions_geojson
 from geo.models import GrowingRegion
-from geo.queries import regions_geojson
 from tracing import access, disclosure
 from tracing.models import Producer
 
