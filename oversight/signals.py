@@ -5,6 +5,8 @@ Recorded here (when the acting user is an official and no oversight page recorde
 producer workflow steps (ProducerStatusChange), decisions on changes to verified data (ProducerChange),
 stamp runs issued (StampRun), stamps revoked
 (StampEvent), suspicion flags resolved and counterfeit reports reviewed on tracing's stamp desk.
+Also, by whoever makes them, corrections and deletions of a batch's journey steps (BatchEventRevision):
+what buyers read must not change without a trace officials can follow.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from oversight import audit
 from oversight.models import Case
 from tracing import access
 from tracing.models import (
+    BatchEventRevision,
     CounterfeitReport,
     ProducerChange,
     ProducerStatusChange,
@@ -83,6 +86,20 @@ def stamps_revoked(sender, instance: StampEvent, created: bool, raw=False, **kwa
         action="stamps.revoke",
         target=instance.run,
         after={"status": "revoked", "count": instance.count, "ranges": instance.ranges},
+        note=instance.reason,
+    )
+
+
+@receiver(post_save, sender=BatchEventRevision, dispatch_uid="oversight_journey_revision")
+def journey_step_changed(sender, instance: BatchEventRevision, created: bool, raw=False, **kwargs):
+    if raw or not created or audit.is_handled():
+        return
+    audit.record(
+        actor=instance.by,
+        action=f"journey.{instance.action}",
+        target=instance.batch,
+        before=instance.before,
+        after={**instance.after, "in_circulation": instance.in_circulation},
         note=instance.reason,
     )
 

@@ -32,6 +32,8 @@ urlpatterns: list = [
     path("co-so/anh/<int:pk>/xoa/", catalogue.product_photo_delete, name="product_photo_delete"),
     path("co-so/lo/moi/", catalogue.batch_new, name="batch_new"),
     path("co-so/lo/<int:pk>/", catalogue.batch_manage, name="batch_manage"),
+    path("co-so/lo/<int:pk>/buoc/<int:event_pk>/", catalogue.batch_event_edit, name="batch_event_edit"),
+    path("co-so/lo/<int:pk>/buoc/<int:event_pk>/xoa/", catalogue.batch_event_delete, name="batch_event_delete"),
     # Officials: the applications queue, a producer's file, the survey and the decisions.
     path("tham-dinh/", official.queue, name="official_queue"),
     path("tham-dinh/<int:pk>/", official.producer_file, name="official_file"),
