@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from marketplace.models import Order
 from marketplace.notifications import send_order_emails
 from marketplace.services import order_transition
-from marketplace.workflow import OrderStatus, shipping_details
+from marketplace.workflow import OrderStatus
 from tests.marketplace.test_order_workflow import force_status, place
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,8 @@ def test_the_api_ships_with_a_tracking_number_and_shows_it(client_of, confirmed,
 
 
 def test_only_shipping_takes_a_carrier(confirmed, seller):
+    from marketplace.workflow import shipping_details
+
     with pytest.raises(ValidationError):
         order_transition(by=seller, order=confirmed, action="cancel", reason="Hết hàng", carrier="ghn")
     assert shipping_details("", "") == ("", "")

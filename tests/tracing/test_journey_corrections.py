@@ -14,8 +14,8 @@ from django.utils import timezone
 from geo.models import RetailPoint
 from oversight.models import AuditEntry
 from tests.tracing.stamp_fixtures import activate_range, issue, product_kinds_present, stamps_of  # noqa: F401
-from tracing import services
-from tracing.models import BatchEvent, BatchEventRevision
+from tracing import models, services
+from tracing.models import BatchEvent
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -65,7 +65,7 @@ def test_the_owner_corrects_a_step_through_the_page_and_it_is_kept_and_audited(c
     assert response.status_code == 302
     packing.refresh_from_db()
     assert packing.note == "Đóng hộp 1 kg" and packing.corrected_at is None  # no stamp out yet: no public mark
-    revision = BatchEventRevision.objects.get()
+    revision = models.BatchEventRevision.objects.get()
     assert (revision.action, revision.before["note"], revision.after["note"]) == (
         "edit",
         "Ghi chú ban đầu",
@@ -99,7 +99,7 @@ def test_a_correction_that_breaks_the_journey_is_refused_with_a_message(client, 
             by=owner, event=journey["receiving"], occurred_at=timezone.now() + datetime.timedelta(hours=2)
         )
     shipping.refresh_from_db()
-    assert shipping.occurred_at < journey["receiving"].occurred_at and not BatchEventRevision.objects.exists()
+    assert shipping.occurred_at < journey["receiving"].occurred_at and not models.BatchEventRevision.objects.exists()
 
 
 def test_delete_asks_for_confirmation_then_deletes_and_keeps_the_step(client, owner, batch, journey):
@@ -110,7 +110,7 @@ def test_delete_asks_for_confirmation_then_deletes_and_keeps_the_step(client, ow
     assert BatchEvent.objects.filter(pk=packing.pk).exists()  # a GET deletes nothing
     response = client.post(f"/co-so/lo/{batch.pk}/buoc/{packing.pk}/xoa/", {})
     assert response.status_code == 302 and not BatchEvent.objects.filter(pk=packing.pk).exists()
-    revision = BatchEventRevision.objects.get()
+    revision = models.BatchEventRevision.objects.get()
     assert (revision.action, revision.event_number, revision.before["event_type"]) == ("delete", packing.pk, "packing")
     assert AuditEntry.objects.filter(action="journey.delete", target_id=str(batch.pk)).exists()
 
@@ -204,5 +204,5 @@ def test_the_api_corrects_and_deletes_steps_for_the_owner_only(api_client, owner
     assert ok.status_code == 200 and ok.json()["note"] == "Đóng hộp 500 g"
     assert api_client.delete(url).status_code == 204
     assert not BatchEvent.objects.filter(pk=packing.pk).exists()
-    assert list(BatchEventRevision.objects.values_list("action", flat=True).order_by("pk")) == ["edit", "delete"]
+    assert list(models.BatchEventRevision.objects.values_list("action", flat=True).order_by("pk")) == ["edit", "delete"]
     assert api_client.delete(url).status_code == 404

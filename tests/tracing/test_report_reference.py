@@ -5,7 +5,6 @@ import re
 import pytest
 
 from tracing.models import CounterfeitReport
-from tracing.models.stamps import normalise_report_reference
 from tracing.services.scans import report_create
 
 pytestmark = pytest.mark.django_db
@@ -59,5 +58,7 @@ def test_officials_see_the_reference_on_the_case_and_find_it_by_search(client, o
 
 
 def test_a_typed_reference_is_normalised():
+    from tracing.models.stamps import normalise_report_reference
+
     assert normalise_report_reference(" hg 2026 7kq3mz ") == "HG-2026-7KQ3MZ"
     assert normalise_report_reference("HG-2026-7KQ3MZ") == "HG-2026-7KQ3MZ"
