@@ -35,6 +35,7 @@ from marketplace.serializers import (
     ReasonSerializer,
     RetailStockSerializer,
     RetailStockWriteSerializer,
+    ShipSerializer,
     StampSerialsResponseSerializer,
     StampSerialsSerializer,
 )
@@ -257,26 +258,20 @@ class CheckoutView(APIView):
 # --- orders -------------------------------------------------------------------------------------
 
 
-def _transition_action(name: str, summary: str):
+def _transition_action(name: str, summary: str, request_serializer=ReasonSerializer):
     """A detail action POST /orders/{id}/<name>/ running the `name` step of the order workflow."""
 
     def transition(self, request, pk=None):
         order = self.get_object()
-        reason = ReasonSerializer(data=request.data)
-        reason.is_valid(raise_exception=True)
-        call_service(
-            services.order_transition,
-            by=request.user,
-            order=order,
-            action=name,
-            reason=reason.validated_data["reason"],
-        )
+        data = request_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        call_service(services.order_transition, by=request.user, order=order, action=name, **data.validated_data)
         return Response(OrderSerializer(self.get_object()).data)
 
     # DRF routes an action by its function name: name it before decorating.
     transition.__name__ = transition.__qualname__ = name
     transition = action(detail=True, methods=["post"], url_path=name)(transition)
-    return extend_schema(request=ReasonSerializer, responses={200: OrderSerializer, 409: CONFLICT}, summary=summary)(
+    return extend_schema(request=request_serializer, responses={200: OrderSerializer, 409: CONFLICT}, summary=summary)(
         transition
     )
 
@@ -297,7 +292,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return access.orders_visible_to(self.request.user, orders).order_by("-placed_at", "-pk")
 
     confirm = _transition_action("confirm", "Confirm a new order (producer)")
-    ship = _transition_action("ship", "Mark a home-delivery order shipped (producer)")
+    ship = _transition_action(
+        "ship", "Mark a home-delivery order shipped, with its carrier and tracking number (producer)", ShipSerializer
+    )
     ready = _transition_action("ready", "Mark a pickup order ready at the shop (producer)")
     complete = _transition_action("complete", "Mark an order completed (producer)")
     cancel = _transition_action("cancel", "Cancel: the producer (with a reason), or the buyer while still new")

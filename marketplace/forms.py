@@ -13,6 +13,7 @@ from geo import coordinates
 from geo.models import AdminUnit, ProductKind, RetailPoint
 from marketplace.banks import bank_choices, bank_for_bin
 from marketplace.models import Listing, Order, SellerProfile
+from marketplace.workflow import Carrier
 from tracing.models import Certificate, Product
 
 
@@ -186,6 +187,21 @@ class CheckoutForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ShipForm(forms.Form):
+    """The carrier and tracking number of a shipped order (checked again by workflow.shipping_details)."""
+
+    carrier = forms.ChoiceField(
+        label=_("Carrier"), required=False, choices=[("", _("Choose the carrier")), *Carrier.choices]
+    )
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        required=False,
+        max_length=60,
+        help_text=_("Optional for your own delivery."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
 

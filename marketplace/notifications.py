@@ -64,6 +64,11 @@ def _body(change, order, for_buyer: bool, *, lines_of_goods: list, url: str) -> 
         lines.append(_("Pickup at: %(name)s, %(address)s") % {"name": point.name, "address": point.address})
     else:
         lines.append(_("Delivery to: %(address)s") % {"address": order.delivery_address})
+    if order.carrier and change.action == "ship":
+        shipped = _("Shipped with: %(carrier)s") % {"carrier": order.get_carrier_display()}
+        if order.tracking_number:
+            shipped += " · " + _("tracking number %(number)s") % {"number": order.tracking_number}
+        lines.append(shipped)
     if for_buyer and order.awaits_transfer and order.pay_by:
         lines.append(
             _("Please transfer the amount by %(deadline)s, or the order expires.")

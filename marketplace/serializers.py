@@ -11,7 +11,7 @@ from geo import coordinates
 from geo.models import AdminUnit, RetailPoint
 from marketplace.models import CartItem, Listing, Order, OrderLine, OrderStatusChange, RetailStock
 from marketplace.payments import order_vietqr_payload
-from marketplace.workflow import OrderStatus
+from marketplace.workflow import Carrier, OrderStatus
 from tracing.models import Certificate, Product
 
 
@@ -203,6 +203,7 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True)
     history = OrderStatusChangeSerializer(many=True)
     vietqr_payload = serializers.SerializerMethodField()
+    carrier_label = serializers.CharField(source="get_carrier_display", read_only=True)
 
     class Meta:
         model = Order
@@ -229,6 +230,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "delivery_fee_vnd",
             "total_vnd",
             "note",
+            "carrier",
+            "carrier_label",
+            "tracking_number",
             "placed_at",
             "lines",
             "history",
@@ -246,6 +250,23 @@ class CheckoutResponseSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ShipSerializer(ReasonSerializer):
+    carrier = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Who delivers it: " + ", ".join(Carrier.values) + " (own: the seller's own delivery).",
+    )
+    tracking_number = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The carrier's tracking number (6–30 letters, digits or hyphens); optional for own delivery.",
+    )
 
 
 class StampSerialsSerializer(serializers.Serializer):

@@ -36,6 +36,8 @@ AUDITED_ACTIONS = {
     "settings.yield": "oversight.services.yield_set",
     "settings.checks": "oversight.services.check_settings_set",
     "inspection.record": "oversight.services.inspection_record",
+    "journey.edit": "tracing.services.batch_event_update (by the producer's staff)",
+    "journey.delete": "tracing.services.batch_event_delete (by the producer's staff)",
 }
 
 

@@ -18,12 +18,14 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.formatting import decimal_text
+from tracing.models.batches import BatchEvent
 from tracing.models.producers import ProducerStatus
 from tracing.models.stamps import StampStatus
 
@@ -40,6 +42,8 @@ ACTIONS = {
     "flag.resolve": gettext_lazy("suspicious stamp resolved"),
     "report.review": gettext_lazy("counterfeit report reviewed"),
     "evaluation.export": gettext_lazy("evaluation report exported"),
+    "journey.edit": gettext_lazy("journey step corrected"),
+    "journey.delete": gettext_lazy("journey step deleted"),
 }
 
 #: The fields entries keep before and after, by their key.
@@ -69,6 +73,12 @@ FIELDS = {
     "since": gettext_lazy("from"),
     "until": gettext_lazy("to"),
     "format": gettext_lazy("file format"),
+    "event_type": gettext_lazy("step"),
+    "occurred_at": gettext_lazy("time"),
+    "actor": gettext_lazy("done by"),
+    "note": gettext_lazy("note"),
+    "photos": gettext_lazy("photos"),
+    "in_circulation": gettext_lazy("stamps in circulation"),
 }
 
 #: Fields that hold the id of another record: shown by that record's name.
@@ -80,9 +90,14 @@ REFERENCES = {
 }
 
 #: Choice fields whose values are not the target's own field of that name.
-CHOICES_BY_ACTION = {("stamps.revoke", "status"): StampStatus}
+CHOICES_BY_ACTION = {
+    ("stamps.revoke", "status"): StampStatus,
+    ("journey.edit", "event_type"): BatchEvent.Type,
+    ("journey.delete", "event_type"): BatchEvent.Type,
+}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
 def action_label(action: str) -> str:
@@ -201,6 +216,9 @@ def _value(entry, key: str, value, model, names: _Names) -> Value:
         return Value(", ".join(f"{r[0]}–{r[-1]}" if r[0] != r[-1] else f"{r[0]}" for r in value if r))
     if key == "format" and isinstance(value, str):
         return Value(value.upper())
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return Value(date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT"))
     if isinstance(value, str) and _ISO_DATE.match(value):
         return Value(date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT"))
     number = _number(value) if key not in ("serial",) else None

@@ -393,6 +393,17 @@ def build_world(text: Text = plain) -> World:
         by=official, serial=stamps[2].serial, result="conform", note=text("Ghi chú kiểm tra"), retail_point=shop
     )
     services.producer_schedule_survey(by=official, producer=waiting, scheduled_for=today)
+    # The journey corrected once its stamps are on products: a step corrected, one added by mistake and deleted.
+    services.batch_event_update(
+        by=staff,
+        event=batch.events.get(event_type="packing"),
+        note=text("Ghi chú đóng gói đã sửa"),
+        reason=text("Lý do sửa bước hành trình"),
+    )
+    mistaken = services.batch_event_add(
+        by=staff, batch=batch, event_type="inspecting", occurred_at=timezone.now() - datetime.timedelta(hours=20)
+    )
+    services.batch_event_delete(by=staff, event=mistaken, reason=text("Lý do xoá bước hành trình"))
     from backend.models import Job
 
     job = Job.objects.create(
@@ -490,6 +501,8 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("tracing:product_edit", args=[w["product"].pk]),
         reverse("tracing:batch_new"),
         reverse("tracing:batch_manage", args=[w["batch"].pk]),
+        reverse("tracing:batch_event_edit", args=[w["batch"].pk, w["batch"].events.first().pk]),
+        reverse("tracing:batch_event_delete", args=[w["batch"].pk, w["batch"].events.first().pk]),
         reverse("tracing:stamps_home"),
         reverse("tracing:stamp_run", args=[w["run"].pk]),
         reverse("tracing:stamps_activate"),

@@ -499,6 +499,41 @@ class BatchEventForm(PointFormMixin, forms.Form):
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
 
 
+class JourneyReasonMixin(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it changes"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once stamps of the batch are on products: officials read it."),
+    )
+
+
+class BatchEventEditForm(BatchEventForm, JourneyReasonMixin):
+    """Correct a step: the same fields as adding one (its photos stay), and why."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["photos"]
+
+    @staticmethod
+    def initial_for(event: BatchEvent) -> dict:
+        initial = {
+            "event_type": event.event_type,
+            "occurred_at": timezone.localtime(event.occurred_at).replace(second=0, microsecond=0),
+            "retail_point": event.retail_point_id,
+            "actor": event.actor,
+            "note": event.note,
+        }
+        if event.location is not None:
+            initial.update(lat=event.location.y, lng=event.location.x)
+        return initial
+
+
+class BatchEventDeleteForm(JourneyReasonMixin):
+    pass
+
+
 # --- Officials ---------------------------------------------------------------------------------
 
 

@@ -318,6 +318,7 @@ def render_stamp_page(request, outcome, *, link_data: str = "") -> HttpResponse:
     if parts is None:
         slots = {name: _slot(name) for name in SLOTS}
         context = _context(request, outcome, slots, shape, full_stamp=scan_services.stamp_for_page(outcome.serial))
+        context["shared_render"] = True  # for every anonymous visitor: no one's cart in the header
         parts = _SLOT_RE.split(render_to_string(TEMPLATE, context, request))
         pages.put(key, parts)
     escaped = {name: html.escape(value) for name, value in values.items()}  # = django.utils.html.escape

@@ -205,6 +205,7 @@ class ReportSerializer(serializers.Serializer):
 
 class ReportCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The number to quote to the inspectors, e.g. HG-2026-7KQ3MZ.")
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -227,7 +228,8 @@ class ReportCreateView(APIView):
         data.is_valid(raise_exception=True)
         report = call_service(scan_services.report_create, by=request.user, **data.validated_data)
         return Response(
-            {"id": report.pk, "status": report.status, "created_at": report.created_at}, status=status.HTTP_201_CREATED
+            {"id": report.pk, "reference": report.reference, "status": report.status, "created_at": report.created_at},
+            status=status.HTTP_201_CREATED,
         )
 
 

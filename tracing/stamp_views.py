@@ -321,7 +321,7 @@ def report_page(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                scan_services.report_create(
+                report = scan_services.report_create(
                     serial=data["serial"],
                     note=data["note"],
                     place=data["place"],
@@ -334,7 +334,7 @@ def report_page(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                return render(request, "tracing/scan/report_thanks.html", {"serial": data["serial"]})
+                return render(request, "tracing/scan/report_thanks.html", {"serial": data["serial"], "report": report})
         return render(request, "tracing/scan/report.html", {"form": form}, status=error_status(form))
     form = ReportForm(initial={"serial": request.GET.get("ma", "")[:40]})
     return render(request, "tracing/scan/report.html", {"form": form})

@@ -32,6 +32,8 @@ urlpatterns: list = [
     path("co-so/anh/<int:pk>/xoa/", catalogue.product_photo_delete, name="product_photo_delete"),
     path("co-so/lo/moi/", catalogue.batch_new, name="batch_new"),
     path("co-so/lo/<int:pk>/", catalogue.batch_manage, name="batch_manage"),
+    path("co-so/lo/<int:pk>/buoc/<int:event_pk>/", catalogue.batch_event_edit, name="batch_event_edit"),
+    path("co-so/lo/<int:pk>/buoc/<int:event_pk>/xoa/", catalogue.batch_event_delete, name="batch_event_delete"),
     # The officials' pages (applications queue, a producer's file, survey, decisions) are oversight's:
     # oversight/urls.py, which also redirects their old /tham-dinh/ addresses.
 ]

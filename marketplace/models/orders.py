@@ -9,7 +9,7 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.workflow import OPEN_STATUSES, OrderStatus
+from marketplace.workflow import OPEN_STATUSES, Carrier, OrderStatus
 
 
 class Cart(models.Model):
@@ -127,6 +127,8 @@ class Order(models.Model):
     delivery_fee_vnd = models.PositiveBigIntegerField(_("delivery fee (đồng)"))
     total_vnd = models.PositiveBigIntegerField(_("total (đồng)"))
     note = models.TextField(_("note"), blank=True, max_length=1000)
+    carrier = models.CharField(_("carrier"), max_length=20, choices=Carrier.choices, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=30, blank=True)
     placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

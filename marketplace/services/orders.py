@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from marketplace import access, notifications
 from marketplace.models import Listing, Order, OrderStampSerial, OrderStatusChange
-from marketplace.workflow import ACTIONS, RELEASES_STOCK, OrderStatus, can_transition
+from marketplace.workflow import ACTIONS, RELEASES_STOCK, OrderStatus, can_transition, shipping_details
 from tracing.codes import parse_serial
 from tracing.services import stamps_mark_sold
 
@@ -86,13 +86,22 @@ def _check_guards(order: Order, action: str, reason: str, seller: bool, now: dat
 
 @transaction.atomic
 def order_transition(
-    *, by, order: Order, action: str, reason: str = "", token: str | None = None, system: bool = False
+    *,
+    by,
+    order: Order,
+    action: str,
+    reason: str = "",
+    token: str | None = None,
+    system: bool = False,
+    carrier: str = "",
+    tracking_number: str = "",
 ) -> Order:
     """Move an order one step along the transition map (workflow.TRANSITIONS) and log who, when and why.
 
     The producer's staff confirm, ship (home delivery) or mark ready (pickup), complete and cancel
     (with a reason); the buyer may cancel while the order is still new (signed in, or with the
     secret `token`); `expire` is the system's. Cancelling and expiring put the units back on sale.
+    Shipping may name the carrier and its tracking number (workflow.shipping_details), shown to the buyer.
     Raises PermissionDenied, TransitionNotAllowed, or ValidationError naming `reason` or `action`.
     """
     if action not in ACTIONS:
@@ -108,7 +117,11 @@ def order_transition(
     _check_guards(order, action, reason, access.can_sell_for(by, order.producer_id), timezone.now())
     from_status = order.status
     order.status = target
-    order.save(update_fields=["status", "updated_at"])
+    if action == "ship":
+        order.carrier, order.tracking_number = shipping_details(carrier, tracking_number)
+    elif carrier or tracking_number:
+        raise ValidationError({"carrier": _("A carrier is given only when the order is shipped.")})
+    order.save(update_fields=["status", "carrier", "tracking_number", "updated_at"])
     if target in RELEASES_STOCK:
         _release_stock(order)
     actor = by if access.is_authenticated(by) else None

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backend import shortcuts
 from marketplace import access, services
-from marketplace.forms import ListingForm, ReasonForm, SellerProfileForm, StampSerialsForm
+from marketplace.forms import ListingForm, ReasonForm, SellerProfileForm, ShipForm, StampSerialsForm
 from marketplace.models import Listing, Order, OrderLine, OrderStatusChange, RetailStock, SellerProfile
 from marketplace.packing import orders_csv, packing_list_pdf
 from marketplace.workflow import ACTION_LABELS, ACTIONS, RELEASES_STOCK, OrderStatus, can_transition
@@ -120,6 +120,7 @@ def desk_order(request, pk: int):
             "order": order,
             "actions": _available_actions(order),
             "reason_form": ReasonForm(),
+            "ship_form": ShipForm(),
             "serials_form": StampSerialsForm(),
             "can_record_stamps": order.status
             in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP, OrderStatus.COMPLETED),
@@ -136,6 +137,12 @@ def desk_action(request, pk: int, action: str):
     try:
         if action == "mark_paid":
             services.order_mark_paid(by=request.user, order=order, reason=reason)
+        elif action == "ship":
+            ship = ShipForm(request.POST)
+            if not ship.is_valid():
+                raise ValidationError([m for errors in ship.errors.values() for m in errors])
+            details = ship.cleaned_data
+            services.order_transition(by=request.user, order=order, action=action, reason=reason, **details)
         elif action in ACTIONS and action != "expire":
             services.order_transition(by=request.user, order=order, action=action, reason=reason)
         else:

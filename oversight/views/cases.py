@@ -18,6 +18,7 @@ from oversight.models import Case
 from oversight.views.common import official_required
 from tracing import clone_rules, codes
 from tracing.models import Stamp
+from tracing.models.stamps import normalise_report_reference
 from tracing.services.scans import scan_counts
 
 PAGE_SIZE = 40
@@ -98,6 +99,9 @@ def case_list(request):
         kind = ""
     if mine:
         cases = cases.filter(assignee=request.user)
+    q = request.GET.get("q", "").strip()[:40]
+    if q:  # a reporter quotes the reference number: find the report's case whatever its status
+        cases = _cases().filter(report__reference=normalise_report_reference(q))
     page = Paginator(cases.order_by("opened_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for case in page:
@@ -110,6 +114,7 @@ def case_list(request):
             "status": status,
             "kind": kind,
             "mine": mine,
+            "q": q,
             "statuses": [("active", _("open or being investigated")), *Case.Status.choices, ("all", _("all"))],
             "rules": clone_rules.RULES,
         },

@@ -20,6 +20,7 @@ from tests.oversight import factories as f
 from tests.tracing.conftest import valid_tax_number
 from tracing import services
 from tracing.models import (
+    BatchEvent,
     CounterfeitReport,
     Producer,
     ProducerChange,
@@ -162,8 +163,43 @@ SCENARIOS = {
 }
 
 
+#: Written by the producer's own staff (an official never corrects a journey): action -> (act, unchanged).
+JOURNEY_SCENARIOS = {
+    "journey.edit": (
+        lambda staff, step: services.batch_event_update(
+            by=staff, event=step, note="Hái tay, sửa lại", reason="Ghi nhầm ghi chú của bước"
+        ),
+        lambda step: BatchEvent.objects.get(pk=step.pk).note != "Hái tay, sửa lại",
+    ),
+    "journey.delete": (
+        lambda staff, step: services.batch_event_delete(by=staff, event=step, reason="Bước nhập trùng, xoá đi"),
+        lambda step: BatchEvent.objects.filter(pk=step.pk).exists(),
+    ),
+}
+
+
 def test_every_audited_action_has_a_scenario_here():
-    assert set(SCENARIOS) == set(audit.AUDITED_ACTIONS)
+    assert set(SCENARIOS) | set(JOURNEY_SCENARIOS) == set(audit.AUDITED_ACTIONS)
+
+
+@pytest.mark.parametrize("action", sorted(JOURNEY_SCENARIOS))
+def test_a_journey_correction_is_audited_in_its_own_transaction(world, action):
+    act, unchanged = JOURNEY_SCENARIOS[action]
+    staff = world["staff"]
+    batch = world["stamps"][0].batch
+    step = services.batch_event_add(
+        by=staff, batch=batch, event_type=BatchEvent.Type.PACKING, occurred_at=timezone.now(), note="Đóng hộp"
+    )
+    AuditEntry.objects.all().delete()
+    with pytest.raises(Rollback), transaction.atomic():
+        act(staff, step)
+        assert AuditEntry.objects.filter(action=action).count() == 1, "the service wrote no entry"
+        raise Rollback
+    assert not AuditEntry.objects.filter(action=action).exists(), "a rolled-back change left its audit entry"
+    assert unchanged(step), "the change itself was not rolled back"
+    act(staff, step)
+    entry = AuditEntry.objects.get(action=action)
+    assert entry.actor == staff and entry.after["in_circulation"] is True
 
 
 def _entries(action: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -11,7 +13,7 @@ from rest_framework.response import Response
 from backend import parsers
 from backend.dates import ApiDateField
 from geo.models import RetailPoint
-from tracing import services
+from tracing import access, services
 from tracing.api.common import PhotoSerializer, TracingModelSerializer, call_service, point_field
 from tracing.api.schema import ChoiceStringField
 from tracing.models import Batch, BatchEvent, Product, ProductionArea
@@ -88,6 +90,20 @@ class BatchEventSerializer(TracingModelSerializer):
         read_only_fields = ["created_at"]
 
 
+class BatchEventChangeSerializer(BatchEventSerializer):
+    """A correction: any of the step's fields, and why (required once stamps of the batch are on products)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000, write_only=True)
+
+    class Meta(BatchEventSerializer.Meta):
+        fields = [*BatchEventSerializer.Meta.fields, "corrected_at", "reason"]
+        read_only_fields = ["created_at", "corrected_at"]
+
+
+class BatchEventDeleteSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
 class BatchViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -144,3 +160,28 @@ class BatchViewSet(
         return Response(
             BatchEventSerializer(event, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(methods=["patch"], request=BatchEventChangeSerializer, responses={200: BatchEventChangeSerializer})
+    @extend_schema(methods=["delete"], request=BatchEventDeleteSerializer, responses={204: None})
+    @action(detail=True, methods=["patch", "delete"], url_path=r"events/(?P<event_pk>[0-9]+)", pagination_class=None)
+    def event(self, request, pk=None, event_pk=None):
+        """Correct (PATCH) or delete a step (its producer's staff); the journey stays consistent, the step
+        as it was is kept for officials, and once stamps are on products a `reason` is required."""
+        batch = self.get_object()
+        if not access.can_manage(request.user, batch.producer_id):
+            raise Http404
+        event = get_object_or_404(BatchEvent, pk=event_pk, batch=batch)
+        if request.method == "DELETE":
+            serializer = BatchEventDeleteSerializer(data=request.data or request.query_params)
+            serializer.is_valid(raise_exception=True)
+            call_service(services.batch_event_delete, by=request.user, event=event, **serializer.validated_data)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = BatchEventChangeSerializer(
+            event, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = {key: value for key, value in serializer.validated_data.items() if key != "new_photos"}
+        if "new_photos" in request.data:
+            raise serializers.ValidationError({"new_photos": [_("Add photos with a new step.")]})
+        event = call_service(services.batch_event_update, by=request.user, event=event, **data)
+        return Response(BatchEventChangeSerializer(event, context=self.get_serializer_context()).data)

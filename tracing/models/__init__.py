@@ -1,6 +1,6 @@
 """Traceability records: producers and their holdings, products, batches and their journey."""
 
-from tracing.models.batches import Batch, BatchEvent, BatchEventPhoto
+from tracing.models.batches import Batch, BatchEvent, BatchEventPhoto, BatchEventRevision
 from tracing.models.holdings import AreaCapacity, Certificate, ProductionArea, ProductionAreaRegion
 from tracing.models.producers import (
     FieldSurvey,
@@ -18,6 +18,7 @@ __all__ = [
     "Batch",
     "BatchEvent",
     "BatchEventPhoto",
+    "BatchEventRevision",
     "Certificate",
     "CounterfeitReport",
     "FieldSurvey",

@@ -118,6 +118,8 @@ class BatchEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Last changed while the batch's stamps were in circulation: the public journey says so.
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
 
     class Meta:
         ordering = ["occurred_at", "pk"]
@@ -137,6 +139,38 @@ class BatchEvent(models.Model):
     @property
     def cbv_business_step(self) -> str:
         return f"https://ref.gs1.org/cbv/BizStep-{self.event_type}"
+
+
+class BatchEventRevision(models.Model):
+    """A journey step as it was before its producer changed or deleted it: the journey's history.
+
+    Written by tracing.services.batches (batch_event_update / batch_event_delete), never changed;
+    oversight records each one in the audit trail. `in_circulation` says whether stamps of the batch
+    were already on products in circulation (then a reason is required and the public page says so).
+    """
+
+    class Action(models.TextChoices):
+        EDIT = "edit", _("step corrected")
+        DELETE = "delete", _("step deleted")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="journey_revisions")
+    event = models.ForeignKey(BatchEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions")
+    event_number = models.PositiveBigIntegerField(_("step id"))
+    action = models.CharField(_("change"), max_length=6, choices=Action.choices)
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=1000)
+    in_circulation = models.BooleanField(_("stamps in circulation"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("journey change")
+        verbose_name_plural = _("journey changes")
+
+    def __str__(self):
+        return f"{self.batch_id}/{self.event_number}: {self.action}"
 
 
 class BatchEventPhoto(models.Model):

@@ -8,6 +8,7 @@ also appends a StampEvent; nothing else saves a Stamp.
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -303,6 +304,27 @@ class SuspicionFlag(models.Model):
         return activated_at is not None and self.created_at < activated_at
 
 
+# A report's reference: no 0/O, 1/I/L, so it survives being read out over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 6  # 31⁶ ≈ 887 million per year: guessing another's reference is hopeless
+
+
+def new_report_reference(year: int | None = None) -> str:
+    """A fresh random reference such as "HG-2026-7KQ3MZ" (not derived from the id, so it tells nothing)."""
+    from django.utils import timezone
+
+    year = year or timezone.localdate().year
+    return f"HG-{year}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalise_report_reference(text: str) -> str:
+    """What a person typed ("hg 2026 7kq3mz", "HG-2026-7KQ3MZ ") in the stored spelling."""
+    compact = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if compact.startswith("HG") and len(compact) == 2 + 4 + REFERENCE_LENGTH and compact[2:6].isdigit():
+        return f"HG-{compact[2:6]}-{compact[6:]}"
+    return (text or "").strip().upper()
+
+
 class CounterfeitReport(models.Model):
     """A consumer's report of a suspected fake, from the scan page or the API; officials follow it up."""
 
@@ -311,6 +333,9 @@ class CounterfeitReport(models.Model):
         INVESTIGATING = "investigating", _("being investigated")
         CLOSED = "closed", _("closed")
 
+    reference = models.CharField(
+        _("reference number"), max_length=20, unique=True, default=new_report_reference, editable=False
+    )
     stamp = models.ForeignKey(Stamp, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
     serial = models.CharField(_("stamp code"), max_length=40, blank=True)
     photo = models.ImageField(_("photo"), upload_to=UploadPath("reports"), blank=True)

@@ -8,6 +8,8 @@ from tracing.services.batches import (
     batch_create,
     batch_create_from_previous,
     batch_event_add,
+    batch_event_delete,
+    batch_event_update,
     batch_update,
     next_lot_code,
 )
@@ -54,6 +56,8 @@ __all__ = [
     "batch_create",
     "batch_create_from_previous",
     "batch_event_add",
+    "batch_event_delete",
+    "batch_event_update",
     "batch_update",
     "certificate_add",
     "certificate_delete",

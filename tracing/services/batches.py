@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from backend.storage import atomic_with_files
 from geo.models import RetailPoint
+from tracing import audit
 from tracing.gs1 import validate_lot
 from tracing.lots import suggest_next_lot_code
-from tracing.models import Batch, BatchEvent, BatchEventPhoto, Product, ProductionArea
+from tracing.models import Batch, BatchEvent, BatchEventPhoto, BatchEventRevision, Product, ProductionArea
 from tracing.services.common import apply_changes, raise_if, require_manager, save
 from tracing.uploads import process_photo
 
@@ -231,3 +232,184 @@ def batch_event_add(
         photo.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
         photo.save()
     return event
+
+
+# --- correcting the journey ---------------------------------------------------------------------
+
+EVENT_FIELDS = ("event_type", "occurred_at", "location", "retail_point", "actor", "note")
+MIN_REASON_IN_CIRCULATION = 10
+
+
+def batch_in_circulation(batch: Batch) -> bool:
+    """Whether stamps of this batch have been put on products (activated, sold or since revoked)."""
+    from tracing.models import Stamp
+
+    return Stamp.objects.filter(batch_id=batch.pk).exists()
+
+
+def _snapshot(event: BatchEvent) -> dict:
+    """A step as the audit trail keeps it (JSON-safe; the shop by id, the place as [lng, lat])."""
+    return {
+        "event_type": event.event_type,
+        "occurred_at": event.occurred_at.isoformat() if event.occurred_at else None,
+        "shop": event.retail_point_id,
+        "location": [round(event.location.x, 6), round(event.location.y, 6)] if event.location else None,
+        "actor": event.actor,
+        "note": event.note,
+    }
+
+
+def _journey_errors(batch: Batch, steps: list[BatchEvent], changed: BatchEvent | None) -> dict:
+    """What is wrong with the journey `steps` (in any order) as a whole, blamed on the changed step's fields.
+
+    The same rules as adding a step: nothing in the future or before the harvest; at most one
+    harvest step, and it comes first; receiving happens at a shop, after a shipping step.
+    """
+    errors: dict = {}
+    harvest_start = timezone.make_aware(datetime.datetime.combine(batch.harvest_started_on, datetime.time.min))
+    if changed is not None:
+        if changed.occurred_at > timezone.now() + CLOCK_TOLERANCE:
+            errors["occurred_at"] = _("The time cannot be in the future.")
+        elif changed.occurred_at < harvest_start:
+            errors["occurred_at"] = _("No step can happen before the harvest (%(date)s).") % {
+                "date": date_format(batch.harvest_started_on)
+            }
+        if changed.event_type == BatchEvent.Type.RECEIVING and changed.retail_point_id is None:
+            errors["retail_point"] = _("Choose the shop that received the goods.")
+    ordered = sorted(steps, key=lambda step: (step.occurred_at, step.pk or 0))
+    harvests = [step for step in ordered if step.event_type == BatchEvent.Type.COMMISSIONING]
+    if len(harvests) > 1:
+        errors.setdefault("event_type", _("This batch already has its harvest step."))
+    elif harvests and ordered[0] is not harvests[0] and ordered[0].occurred_at != harvests[0].occurred_at:
+        errors.setdefault("event_type", _("The harvest is the first step: it cannot follow other steps."))
+    shipped = False
+    for step in ordered:
+        if step.event_type == BatchEvent.Type.SHIPPING:
+            shipped = True
+        elif step.event_type == BatchEvent.Type.RECEIVING and not shipped:
+            key = "event_type" if changed is not None else "__all__"
+            errors.setdefault(key, _("Goods can be received only after a shipping step."))
+    return errors
+
+
+def _require_reason(in_circulation: bool, reason: str, errors: dict) -> None:
+    if in_circulation and len(reason) < MIN_REASON_IN_CIRCULATION:
+        errors["reason"] = _(
+            "Stamps of this batch are already on products: say why the journey changes "
+            "(at least %(count)d characters; officials read it)."
+        ) % {"count": MIN_REASON_IN_CIRCULATION}
+    if len(reason) > 1000:
+        errors["reason"] = _("At most 1000 characters.")
+
+
+@transaction.atomic
+def batch_event_update(*, by, event: BatchEvent, reason: str = "", **changes) -> BatchEvent:
+    """Correct a step of the journey (its producer's staff); the journey must stay consistent.
+
+    Every correction is kept as a BatchEventRevision with the step as it was (and writes it
+    to the audit trail). Once stamps of the batch are on products, a reason is required and the step
+    is marked corrected on the public journey: what a buyer already read never changes silently.
+    """
+    require_manager(by, event.batch.producer_id)
+    locked = Batch.objects.select_for_update().get(pk=event.batch_id)
+    step = BatchEvent.objects.select_for_update().get(pk=event.pk, batch=locked)
+    before = _snapshot(step)
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in sorted(unknown)})
+    errors: dict = {}
+    if "event_type" in changes and changes["event_type"] not in BatchEvent.Type.values:
+        errors["event_type"] = _("Choose a step of the journey.")
+    occurred_at = changes.get("occurred_at", step.occurred_at)
+    if occurred_at is None or timezone.is_naive(occurred_at):
+        errors["occurred_at"] = _("Give the time with its time zone.")
+    retail_point = changes.get("retail_point", step.retail_point)
+    if "retail_point" in changes and retail_point is not None and not retail_point.is_active:
+        errors["retail_point"] = _("This shop is closed.")
+    raise_if(errors)
+    for name, value in changes.items():
+        setattr(step, name, value.strip() if isinstance(value, str) and name in ("actor", "note") else value)
+    others = list(locked.events.exclude(pk=step.pk))
+    errors = _journey_errors(locked, [*others, step], step)
+    reason = (reason or "").strip()
+    in_circulation = batch_in_circulation(locked)
+    _require_reason(in_circulation, reason, errors)
+    raise_if(errors)
+    after = _snapshot(step)
+    if after == before:
+        return step
+    if in_circulation:
+        step.corrected_at = timezone.now()
+    save(step)
+    revision = BatchEventRevision.objects.create(
+        batch=locked,
+        event=step,
+        event_number=step.pk,
+        action=BatchEventRevision.Action.EDIT,
+        before=before,
+        after={key: value for key, value in after.items() if before.get(key) != value},
+        reason=reason,
+        in_circulation=in_circulation,
+        by=by,
+    )
+    _audit_revision(revision)
+    return step
+
+
+@transaction.atomic
+def batch_event_delete(*, by, event: BatchEvent, reason: str = "") -> BatchEventRevision:
+    """Delete a step of the journey (its producer's staff); what remains must stay consistent.
+
+    The step is kept as a BatchEventRevision (audited). Once stamps of the batch are on products, a
+    reason is required and the public journey says how many steps were removed since.
+    """
+    require_manager(by, event.batch.producer_id)
+    locked = Batch.objects.select_for_update().get(pk=event.batch_id)
+    step = BatchEvent.objects.select_for_update().get(pk=event.pk, batch=locked)
+    others = list(locked.events.exclude(pk=step.pk))
+    errors = _journey_errors(locked, others, None)
+    if errors:
+        errors = {"__all__": _("The rest of the journey needs this step: delete the later receiving step first.")}
+    reason = (reason or "").strip()
+    in_circulation = batch_in_circulation(locked)
+    _require_reason(in_circulation, reason, errors)
+    raise_if(errors)
+    before = _snapshot(step)
+    before["photos"] = step.photos.count()
+    revision = BatchEventRevision.objects.create(
+        batch=locked,
+        event=None,
+        event_number=step.pk,
+        action=BatchEventRevision.Action.DELETE,
+        before=before,
+        reason=reason,
+        in_circulation=in_circulation,
+        by=by,
+    )
+    _audit_revision(revision)
+    files = [(f.storage, f.name) for photo in step.photos.all() for f in (photo.image, photo.thumbnail) if f]
+    step.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    return revision
+
+
+def _audit_revision(revision: BatchEventRevision) -> None:
+    """The correction in the audit trail, by whoever made it: what buyers read never changes without a trace."""
+    audit.record(
+        actor=revision.by,
+        action=f"journey.{revision.action}",
+        target=revision.batch,
+        before=revision.before,
+        after={**(revision.after or {}), "in_circulation": revision.in_circulation},
+        note=revision.reason,
+    )
+
+
+def removed_after_circulation(batch: Batch) -> dict | None:
+    """How many steps were deleted once stamps were on products, and when last: the public journey says so."""
+    from django.db.models import Count, Max
+
+    figures = batch.journey_revisions.filter(action=BatchEventRevision.Action.DELETE, in_circulation=True).aggregate(
+        count=Count("pk"), last=Max("created_at")
+    )
+    return figures if figures["count"] else None

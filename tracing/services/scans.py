@@ -32,7 +32,7 @@ from geo import scan_geometry
 from tracing import access, audit, clone_rules, pins
 from tracing.digital_link import DigitalLinkPath
 from tracing.models import Batch, BatchEvent, CounterfeitReport, Scan, Stamp, StampEvent, SuspicionFlag
-from tracing.models.stamps import SoldVia, StampStatus
+from tracing.models.stamps import SoldVia, StampStatus, new_report_reference
 from tracing.services.common import raise_if, require_official
 
 Verdict = Scan.Verdict
@@ -775,6 +775,7 @@ def report_create(
 ) -> CounterfeitReport:
     """Record a consumer's report of a suspected fake; it appears in the officials' list at once.
 
+    The report gets a random reference number ("HG-2026-7KQ3MZ") that the reporter can quote.
     At least a note, a photo or a place is needed. The photo is re-encoded without its metadata
     (no GPS or camera data kept beyond what the consumer typed or shared).
     """
@@ -816,6 +817,8 @@ def report_create(
         location=location,
         reported_by=by if access.is_authenticated(by) else None,
     )
+    while CounterfeitReport.objects.filter(reference=report.reference).exists():  # 1 in 887 million a year
+        report.reference = new_report_reference()
     if processed is not None:
         report.photo.save(processed.web.name, processed.web, save=False)
     report.save()

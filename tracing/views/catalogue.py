@@ -14,9 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.storage import StorageUnavailable, atomic_with_files
 from tracing import services
-from tracing.forms import BatchEventForm, BatchForm, ProductForm, add_service_errors, error_status, plain_number
+from tracing.forms import (
+    BatchEventDeleteForm,
+    BatchEventEditForm,
+    BatchEventForm,
+    BatchForm,
+    ProductForm,
+    add_service_errors,
+    error_status,
+    plain_number,
+)
 from tracing.models import Batch, BatchEvent, Product, ProductPhoto
-from tracing.services.batches import next_lot_code
+from tracing.services.batches import batch_in_circulation, next_lot_code, removed_after_circulation
 from tracing.views.common import own_producer
 
 
@@ -202,6 +211,87 @@ def batch_manage(request, pk: int):
     return render(
         request,
         "tracing/batches/manage.html",
-        {"batch": batch, "events": events, "event_form": event_form, "batch_form": batch_form, "producer": producer},
+        {
+            "batch": batch,
+            "events": events,
+            "event_form": event_form,
+            "batch_form": batch_form,
+            "producer": producer,
+            "manage": True,
+            "removed_steps": removed_after_circulation(batch),
+            "revisions": batch.journey_revisions.select_related("by")[:50],
+            "in_circulation": batch_in_circulation(batch),
+        },
         status=status,
+    )
+
+
+def _own_event(request, pk: int, event_pk: int) -> BatchEvent:
+    """A step of one of the producer's own batches; another producer's (or none) is a 404."""
+    producer = own_producer(request)
+    return get_object_or_404(
+        BatchEvent.objects.select_related("batch__product", "retail_point"),
+        pk=event_pk,
+        batch_id=pk,
+        batch__producer=producer,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def batch_event_edit(request, pk: int, event_pk: int):
+    """Correct a step of the journey (time, kind, place, who, note), with the reason once stamps are out."""
+    event = _own_event(request, pk, event_pk)
+    if request.method == "POST":
+        form = BatchEventEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.batch_event_update(
+                    by=request.user,
+                    event=event,
+                    reason=data["reason"],
+                    event_type=data["event_type"],
+                    occurred_at=data["occurred_at"],
+                    location=data["point"],
+                    retail_point=data["retail_point"],
+                    actor=data["actor"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, aliases={"location": "lat"})
+            else:
+                messages.success(request, _("The step has been corrected."))
+                return redirect("tracing:batch_manage", pk=event.batch_id)
+    else:
+        form = BatchEventEditForm(initial=BatchEventEditForm.initial_for(event))
+    return render(
+        request,
+        "tracing/batches/event_edit.html",
+        {"event": event, "batch": event.batch, "form": form, "in_circulation": batch_in_circulation(event.batch)},
+        status=error_status(form) if form.errors else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def batch_event_delete(request, pk: int, event_pk: int):
+    """Delete a step: a confirmation page first (GET), the deletion on POST."""
+    event = _own_event(request, pk, event_pk)
+    form = BatchEventDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.batch_event_delete(by=request.user, event=event, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The step has been deleted from the journey."))
+            return redirect("tracing:batch_manage", pk=event.batch_id)
+    return render(
+        request,
+        "tracing/batches/event_delete.html",
+        {"event": event, "batch": event.batch, "form": form, "in_circulation": batch_in_circulation(event.batch)},
+        status=error_status(form) if form.errors else 200,
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from tracing import access, disclosure
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea
+from tracing.services.batches import removed_after_circulation
 from tracing.views.common import (
     area_features,
     collection,
@@ -170,6 +171,7 @@ def batch_page(request, pk: int):
             "producer": batch.producer,
             "notice": _notice(request, batch.producer),
             "events": events,
+            "removed_steps": removed_after_circulation(batch),
             "journey_map": map_config(
                 ("area", collection(area_features(areas, public_for=batch.producer))),
                 ("producer", collection([producer_feature(batch.producer)])),
