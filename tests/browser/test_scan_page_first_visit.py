@@ -51,7 +51,9 @@ class Transfers:
     def _received(self, event) -> None:
         headers = {name.lower(): value for name, value in event["response"]["headers"].items()}
         self.responses.setdefault(event["requestId"], {}).update(
-            url=event["response"]["url"], encoding=headers.get("content-encoding", "")
+            url=event["response"]["url"],
+            status=event["response"]["status"],
+            encoding=headers.get("content-encoding", ""),
         )
 
     def _finished(self, event) -> None:
@@ -114,5 +116,13 @@ def test_a_first_visit_to_a_stamp_transfers_at_most_60_kb_before_the_map_is_scro
             page.locator("#origin-map").scroll_into_view_if_needed()
             expect(page.locator("#origin-map .leaflet-interactive")).to_have_count(2)  # the region and the producer
             assert any("/static/leaflet/leaflet." in r["url"] for r in transfers.loaded())
+
+            # The product's audio clip plays: Chromium, like Safari, asks for it in byte ranges (backend/ranges.py).
+            audio = page.locator("audio")
+            audio.evaluate("audio => { audio.preload = 'auto'; audio.load(); }")
+            page.wait_for_function("() => document.querySelector('audio').readyState >= 3")
+            assert audio.evaluate("audio => audio.duration") > 1
+            answers = {r.get("status") for r in transfers.loaded() if "/media/products/audio/" in r["url"]}
+            assert 206 in answers, answers
         finally:
             context.close()
