@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from backend import account_views, api, job_views, views
+from backend import account_views, api, job_views, ranges, views
 
 api_v1 = [
     path("", api.ApiRootView.as_view(), name="api-root"),
@@ -56,8 +55,8 @@ urlpatterns = [
     re_path(r"^api/", views.api_not_found),
 ]
 
-if settings.SERVE_MEDIA:
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.SERVE_MEDIA:  # with byte ranges, which Safari needs to play audio (backend/ranges.py)
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", ranges.serve_media)]
 
 handler400 = "backend.views.error_400"
 handler403 = "backend.views.error_403"

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -270,8 +271,9 @@ def _context(request, outcome, values: dict[str, str], shape: dict, *, full_stam
         else None,
         "report_url": reverse("tracing:report") + "?" + urlencode({"ma": serial}),
         "og_image": og_image,
-        "leaflet_js": settings.STATIC_URL + "leaflet/leaflet.js",
-        "leaflet_css": settings.STATIC_URL + "leaflet/leaflet.css",
+        # Hashed names in production (far-future caching), fetched by scan.js when the map comes into view.
+        "leaflet_js": static("leaflet/leaflet.js"),
+        "leaflet_css": static("leaflet/leaflet.css"),
     }
 
 

@@ -1,4 +1,5 @@
-/* The scan page after its text: the origin map (Leaflet loaded only now) and the opt-in location. */
+/* The scan page after its text: the origin map (Leaflet loaded only when the map comes into view) and the
+   opt-in location. */
 (function () {
   "use strict";
 
@@ -22,7 +23,6 @@
     var script = document.createElement("script");
     script.src = box.dataset.leafletJs;
     script.onload = function () {
-      box.hidden = false;
       var here = [parseFloat(box.dataset.lat), parseFloat(box.dataset.lng)];
       var map = L.map(box, { scrollWheelZoom: false }).setView(here, 10);
       L.tileLayer(box.dataset.tilesUrl, { attribution: box.dataset.tilesAttribution, maxZoom: 18 }).addTo(map);
@@ -82,10 +82,26 @@
     });
   }
 
+  // Most visitors read the verdict and leave: Leaflet (~47 KB compressed) and the map's data are fetched
+  // only when the map is about to scroll into view; without IntersectionObserver, once the page has loaded.
+  function whenNear(element, callback) {
+    if (!("IntersectionObserver" in window)) {
+      if (document.readyState === "complete") callback();
+      else window.addEventListener("load", callback);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+      observer.disconnect();
+      callback();
+    }, { rootMargin: "300px 0px" });
+    observer.observe(element);
+  }
+
   var box = document.getElementById("origin-map");
   if (box) {
-    if (document.readyState === "complete") loadMap(box);
-    else window.addEventListener("load", function () { loadMap(box); });
+    box.hidden = false; // its place is kept (a fixed height) while Leaflet loads: nothing below moves
+    whenNear(box, function () { loadMap(box); });
   }
   var share = document.querySelector("section[data-share]");
   if (share && navigator.geolocation) {

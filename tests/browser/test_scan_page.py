@@ -35,6 +35,7 @@ def test_a_consumer_checks_a_stamp_confirms_the_pin_and_is_warned_the_next_time(
     expect(page.locator("h1")).to_contain_text("Cam sành Bắc Quang")
     expect(page.locator("[data-journey] li")).to_have_count(4)  # harvest, packing, shipping, received at a shop
     expect(page.locator("#origin-map")).to_be_visible()
+    page.locator("#origin-map").scroll_into_view_if_needed()  # Leaflet is loaded when the map comes into view
     expect(page.locator("#origin-map .leaflet-interactive")).to_have_count(2)  # the region and the producer
 
     page.locator("#id_pin").fill(genuine.pin)

@@ -45,6 +45,7 @@ def test_a_producer_name_is_text_in_the_scan_pages_origin_tooltip(page, live_ser
     page.add_init_script(WATCH)
 
     page.goto(reverse("tracing:scan", args=[world["stamps"][0].serial]))
+    page.locator("#origin-map").scroll_into_view_if_needed()  # Leaflet is loaded when the map comes into view
     markers = page.locator("#origin-map path.leaflet-interactive")
     expect(markers).to_have_count(2)  # the growing region and the producer
     tooltip = page.locator("#origin-map .leaflet-tooltip", has_text="Tên HTX")

@@ -93,8 +93,12 @@ def admin_pages(world) -> list[str]:
 
 def exercise_maps(page) -> None:
     """Let the page's maps load their layers, then open every tooltip and popup as a visitor would."""
-    if not page.locator(MAP_SELECTOR).count():
+    maps = page.locator(MAP_SELECTOR)
+    if not maps.count():
         return
+    for index in range(maps.count()):  # the scan page loads its map only when it comes into view
+        maps.nth(index).evaluate("element => element.scrollIntoView()")
+        page.wait_for_timeout(100)
     page.wait_for_load_state("networkidle")
     page.evaluate(HOVER_AND_CLICK)
     page.wait_for_load_state("networkidle")
