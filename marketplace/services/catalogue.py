@@ -15,6 +15,7 @@ from geo.models import AdminUnit, RetailPoint
 from marketplace import access
 from marketplace.banks import bank_for_bin
 from marketplace.models import Listing, RetailStock, SellerProfile
+from marketplace.services import stock
 from marketplace.services.common import raise_if, save
 from tracing.models import Producer, Product
 
@@ -113,7 +114,7 @@ def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Li
     unknown = set(changes) - LISTING_FIELDS
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
-    listing = Listing.objects.select_for_update(no_key=True).get(pk=listing.pk)
+    listing = stock.lock_listing(listing)
     for name, value in changes.items():
         setattr(listing, name, value)
     errors: dict = {}
