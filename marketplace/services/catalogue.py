@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -260,7 +259,3 @@ def retail_stock_authorise(*, by, retail_point: RetailPoint, product: Product, a
     row.authorised_at = timezone.now() if authorised else None
     row.save(update_fields=["authorised", "authorised_by", "authorised_at"])
     return row
-
-
-def stock_age_days(row: RetailStock, now: datetime.datetime | None = None) -> int:
-    return ((now or timezone.now()) - row.updated_at).days
