@@ -39,14 +39,6 @@ def can_edit_stock(user, retail_point) -> bool:
     return is_administrator(user) or retail_point.staff.filter(pk=user.pk).exists()
 
 
-def can_view_order(user, order, *, token: str | None = None) -> bool:
-    if token is not None and token == order.token:
-        return True
-    if not is_authenticated(user):
-        return False
-    return order.buyer_id == user.pk or can_sell_for(user, order.producer_id)
-
-
 def orders_visible_to(user, queryset):
     """The orders a signed-in user may list: those they bought, and their producer's."""
     from django.db.models import Q

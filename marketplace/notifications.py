@@ -26,11 +26,6 @@ log = logging.getLogger(__name__)
 SITE_NAME = "Hà Giang Origin"
 
 
-def money(amount: int) -> str:
-    """12500000 → '12.500.000 ₫' in Vietnamese, '12,500,000 ₫' in English (the active language)."""
-    return vnd(amount)
-
-
 def _bilingual(render) -> tuple[str, str]:
     parts = {}
     for language in ("vi", "en"):
@@ -55,9 +50,9 @@ def _body(change, order, for_buyer: bool, *, lines_of_goods: list, url: str) -> 
         lines.append(_("Reason: %(reason)s") % {"reason": change.reason})
     lines.append("")
     for line in lines_of_goods:
-        lines.append(f"- {quantity_text(line.quantity, line.unit)} × {line.product_name}: {money(line.line_total_vnd)}")
-    lines.append(_("Delivery fee: %(fee)s") % {"fee": money(order.delivery_fee_vnd)})
-    lines.append(_("Total: %(total)s") % {"total": money(order.total_vnd)})
+        lines.append(f"- {quantity_text(line.quantity, line.unit)} × {line.product_name}: {vnd(line.line_total_vnd)}")
+    lines.append(_("Delivery fee: %(fee)s") % {"fee": vnd(order.delivery_fee_vnd)})
+    lines.append(_("Total: %(total)s") % {"total": vnd(order.total_vnd)})
     lines.append(_("Payment: %(method)s") % {"method": order.get_payment_method_display()})
     if order.pickup_point_id:
         point = order.pickup_point

@@ -16,8 +16,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from backend import csvfiles
+from backend.formatting import vnd
 from marketplace.models import Order
-from marketplace.notifications import money
 from tracing.units import quantity_text
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -93,7 +93,7 @@ def packing_list_pdf(orders: Iterable[Order]) -> bytes:
             names = _wrap(line.product_name, right - left - 80 * mm, 10)
             pdf.drawString(left + 18 * mm, y, names[0])
             pdf.drawRightString(right - 45 * mm, y, quantity_text(line.quantity, line.unit))
-            pdf.drawRightString(right, y, money(line.line_total_vnd))
+            pdf.drawRightString(right, y, vnd(line.line_total_vnd))
             for extra in names[1:]:
                 y -= 5 * mm
                 pdf.drawString(left + 18 * mm, y, extra)
@@ -109,7 +109,7 @@ def packing_list_pdf(orders: Iterable[Order]) -> bytes:
             (_("Total"), order.total_vnd),
         ):
             pdf.drawRightString(right - 45 * mm, y, label)
-            pdf.drawRightString(right, y, money(amount))
+            pdf.drawRightString(right, y, vnd(amount))
             y -= 5 * mm
         if order.note:
             y -= 3 * mm

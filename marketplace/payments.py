@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from marketplace.banks import Bank, bank_for_bin
 from marketplace.models import Order, SellerProfile
 from marketplace.vietqr import vietqr_payload
-from tracing.qr import qr_png, qr_svg
+from tracing.qr import qr_png
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,3 @@ def order_vietqr_payload(order: Order) -> str | None:
 
 def vietqr_png(payload: str) -> bytes:
     return qr_png(payload, scale=6)
-
-
-def vietqr_svg(payload: str) -> str:
-    return qr_svg(payload)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from geo.models import AdminUnit, RetailPoint
 from marketplace import access
 from marketplace.banks import bank_for_bin
 from marketplace.models import Listing, RetailStock, SellerProfile
+from marketplace.services import stock
 from marketplace.services.common import raise_if, save
 from tracing.models import Producer, Product
 
@@ -113,7 +113,7 @@ def listing_update(*, by, listing: Listing, pickup_points=None, **changes) -> Li
     unknown = set(changes) - LISTING_FIELDS
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
-    listing = Listing.objects.select_for_update(no_key=True).get(pk=listing.pk)
+    listing = stock.lock_listing(listing)
     for name, value in changes.items():
         setattr(listing, name, value)
     errors: dict = {}
@@ -259,7 +259,3 @@ def retail_stock_authorise(*, by, retail_point: RetailPoint, product: Product, a
     row.authorised_at = timezone.now() if authorised else None
     row.save(update_fields=["authorised", "authorised_by", "authorised_at"])
     return row
-
-
-def stock_age_days(row: RetailStock, now: datetime.datetime | None = None) -> int:
-    return ((now or timezone.now()) - row.updated_at).days

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace import access, notifications
-from marketplace.models import Listing, Order, OrderStampSerial, OrderStatusChange
+from marketplace.models import Order, OrderStampSerial, OrderStatusChange
+from marketplace.services import stock
 from marketplace.workflow import ACTIONS, RELEASES_STOCK, OrderStatus, can_transition, shipping_details
 from tracing.codes import parse_serial
 from tracing.services import stamps_mark_sold
@@ -36,14 +36,6 @@ def _log(order: Order, *, action: str, from_status: str, by, reason: str = "") -
     )
     notifications.queue_order_emails(change.pk)
     return change
-
-
-def _release_stock(order: Order) -> None:
-    """Put the order's units back on sale, locking the listings in primary-key order like checkout does."""
-    quantities = dict(order.lines.values_list("listing_id", "quantity"))
-    locked = Listing.objects.select_for_update(no_key=True).filter(pk__in=quantities).order_by("pk")
-    for listing_id in locked.values_list("pk", flat=True):
-        Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantities[listing_id])
 
 
 def _refuse(order: Order, action: str) -> TransitionNotAllowed:
@@ -123,7 +115,7 @@ def order_transition(
         raise ValidationError({"carrier": _("A carrier is given only when the order is shipped.")})
     order.save(update_fields=["status", "carrier", "tracking_number", "updated_at"])
     if target in RELEASES_STOCK:
-        _release_stock(order)
+        stock.stock_release(order)
     actor = by if access.is_authenticated(by) else None
     _log(order, action=action, from_status=from_status, by=actor, reason=reason)
     return order
@@ -175,7 +167,7 @@ def orders_expire(*, now: datetime.datetime | None = None, producer_id: int | No
             from_status = order.status
             order.status = OrderStatus.EXPIRED
             order.save(update_fields=["status", "updated_at"])
-            _release_stock(order)
+            stock.stock_release(order)
             _log(
                 order,
                 action="expire",

@@ -1,16 +1,8 @@
+"""{% load marketplace %}: a record's text in the reader's language. Amounts: `vnd` of {% load formatting %}."""
+
 from django import template
 
-from marketplace.notifications import money
-
 register = template.Library()
-
-
-@register.filter
-def vnd(amount) -> str:
-    """12500000 → '12.500.000 ₫' (vi), '12,500,000 ₫' (en)."""
-    if amount in (None, ""):
-        return ""
-    return money(int(amount))
 
 
 @register.filter

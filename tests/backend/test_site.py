@@ -38,7 +38,7 @@ def test_language_switch_refuses_to_redirect_off_site(client, db):
 @pytest.mark.parametrize(("language", "expected"), [("vi", "1.250.000\u00a0₫"), ("en", "1,250,000\u00a0₫")])
 def test_vnd_is_formatted_for_the_language(language, expected):
     with translation.override(language):
-        rendered = Template("{% load money %}{{ amount|vnd }}").render(Context({"amount": 1250000}))
+        rendered = Template("{% load formatting %}{{ amount|vnd }}").render(Context({"amount": 1250000}))
     assert rendered == expected
 
 
