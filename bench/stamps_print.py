@@ -26,8 +26,9 @@ from django.conf import settings
 if not settings.configured:
     settings.configure(USE_I18N=False)
 
-from tracing import codes, printing
 from tracing.digital_link import build_url
+from tracing.stamps import printing
+from tracing.stamps import serials as codes
 
 SITE = "https://origin.example.vn"
 

@@ -27,8 +27,10 @@ import qrcode
 import segno
 import zxingcpp
 
-from tracing import codes, printing, qr
+from tracing import qr
 from tracing.digital_link import build_url
+from tracing.stamps import printing
+from tracing.stamps import serials as codes
 
 SITE = "https://origin.example.vn"
 

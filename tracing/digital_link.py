@@ -39,7 +39,8 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tracing import codes, dl_compression, gs1, gs1_ai
+from tracing import dl_compression, gs1, gs1_ai
+from tracing.stamps import serials as codes
 
 AI_GTIN = "01"
 AI_CPV = "22"

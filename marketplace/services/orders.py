@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from marketplace import access, notifications
 from marketplace.models import Listing, Order, OrderStampSerial, OrderStatusChange
 from marketplace.workflow import ACTIONS, RELEASES_STOCK, OrderStatus, can_transition
-from tracing.codes import parse_serial
 from tracing.services import stamps_mark_sold
+from tracing.stamps.serials import parse_serial
 
 MAX_REASON_LENGTH = 1000
 STAMPABLE_STATUSES = (

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from oversight import audit, services
 from oversight.models import Case
 from oversight.views.common import official_required
-from tracing import clone_rules, codes
 from tracing.models import Stamp
-from tracing.services.scans import scan_counts
+from tracing.stamps import clone_rules
+from tracing.stamps import serials as codes
+from tracing.stamps.scans import scan_counts
 
 PAGE_SIZE = 40
 

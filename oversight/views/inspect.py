@@ -21,10 +21,10 @@ from oversight.models import InspectionFinding
 from oversight.views.common import official_required
 from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
-from tracing.scan_limits import network_key
 from tracing.services import scan_record
-from tracing.services.scans import stamp_for_page
-from tracing.services.stamps import parse_code
+from tracing.stamps.runs import parse_code
+from tracing.stamps.scan_limits import network_key
+from tracing.stamps.scans import stamp_for_page
 
 NEARBY_SHOPS = 8
 

@@ -98,7 +98,8 @@ def test_without_the_setting_a_spoofed_header_does_not_escape_the_api_limit(sett
 
 @pytest.mark.django_db
 def test_behind_the_proxy_scan_page_visitors_are_limited_one_by_one(behind, monkeypatch):
-    from tracing import codes, scan_limits
+    from tracing.stamps import scan_limits
+    from tracing.stamps import serials as codes
 
     behind("x-real-ip")
     monkeypatch.setattr(scan_limits, "clock", lambda: 1_800_000_030.0)

@@ -8,9 +8,10 @@ from django.test import Client
 
 from oversight.models import AuditEntry, Case
 from tests.oversight import factories as f
-from tracing import codes, scan_page
 from tracing import services as tracing_services
 from tracing.models import Stamp, StampEvent
+from tracing.stamps import scan_page
+from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 

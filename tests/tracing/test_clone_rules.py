@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from geo.scan_geometry import geodesic_km
-from tracing import clone_rules as rules
-from tracing.clone_rules import Sighting, StampFacts
+from tracing.stamps import clone_rules as rules
+from tracing.stamps.clone_rules import Sighting, StampFacts
 
 T0 = datetime.datetime(2025, 11, 1, 9, 0, tzinfo=datetime.UTC)
 HA_GIANG = (22.8233, 104.9784)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracing import codes, gs1
+from tracing import gs1
+from tracing.stamps import serials as codes
 
 # The autouse cache-clearing fixture of tests/conftest.py is function-scoped; these tests use no cache.
 pure = settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracing import codes, dl_compression
 from tracing import digital_link as dl
+from tracing import dl_compression
+from tracing.stamps import serials as codes
 
 SITE = "https://origin.test"
 GTIN14 = "08938500000010"

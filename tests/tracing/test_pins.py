@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from tracing import codes, pins
+from tracing.stamps import pins
+from tracing.stamps import serials as codes
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tracing import codes, printing
 from tracing.digital_link import build_url
+from tracing.stamps import printing
+from tracing.stamps import serials as codes
 
 SITE = "https://origin.test"
 PRODUCT = "Cam sành Hà Giang hữu cơ – loại đặc biệt"

@@ -7,8 +7,9 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from tracing import codes, qr
+from tracing import qr
 from tracing.digital_link import build_url
+from tracing.stamps import serials as codes
 
 URL = build_url("https://origin.test", serial=codes.new_serial(), gtin14="08938500000010", lot="2025/07")
 

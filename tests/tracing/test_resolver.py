@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from tests.marketplace.factories import make_listing
 from tests.tracing.stamp_fixtures import activate_range, issue, product_kinds_present, stamps_of  # noqa: F401
-from tracing import codes, digital_link, dl_compression, services
+from tracing import digital_link, dl_compression, services
 from tracing.models import Scan
+from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from tests.tracing.stamp_fixtures import (
     product_kinds_present,  # noqa: F401  (autouse)
     stamps_of,
 )
-from tracing import codes, scan_limits
 from tracing.models import Scan
+from tracing.stamps import scan_limits
+from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,10 @@ from tests.tracing.stamp_fixtures import (
     provinces,
     stamps_of,
 )
-from tracing import codes, services
+from tracing import services
 from tracing.models import Scan, Stamp, SuspicionFlag
-from tracing.services.stamps import Selection
+from tracing.stamps import serials as codes
+from tracing.stamps.runs import Selection
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,7 @@ def test_old_t_links_keep_working_after_a_gtin_is_added(client, official, approv
     run = issue(official, approved_producer, quantity=2, product=product)  # no GTIN yet: printed as /t/…
     stamp = stamps_of(run)[0]
     activate_range(owner, batch, [stamp])
-    from tracing.services.stamps import stamp_url
+    from tracing.stamps.runs import stamp_url
 
     printed = stamp_url(Stamp.objects.select_related("run__product", "batch").get(pk=stamp.pk))
     assert printed.endswith(f"/t/{stamp.serial}")
@@ -310,7 +311,7 @@ def test_a_scan_far_from_the_shops_and_outside_the_province_is_flagged_but_one_n
 
 
 def test_too_many_sightings_flag_the_stamp(client, live, settings):
-    from tracing import clone_rules
+    from tracing.stamps import clone_rules
 
     stamps, _pins = live
     serial = stamps[5].serial
@@ -348,7 +349,7 @@ def test_phones_behind_one_carrier_address_are_one_sighting_and_a_reload_is_a_re
 
 
 def test_the_reload_cookie_keeps_recent_codes_only_and_ignores_what_it_cannot_read(client, live):
-    from tracing import recent_scans
+    from tracing.stamps import recent_scans
 
     stamps, _pins = live
     now = int(timezone.now().timestamp())
@@ -364,7 +365,7 @@ def test_the_reload_cookie_keeps_recent_codes_only_and_ignores_what_it_cannot_re
 
 
 def test_the_reload_cookie_holds_at_most_twenty_codes(client, live):
-    from tracing import recent_scans
+    from tracing.stamps import recent_scans
 
     stamps, _pins = live
     now = int(timezone.now().timestamp())

@@ -20,8 +20,11 @@ from tests.tracing.stamp_fixtures import (
     product_kinds_present,  # noqa: F401  (autouse)
     stamps_of,
 )
-from tracing import codes, scan_page, services
+from tracing import services
 from tracing.models import Product, Scan
+from tracing.stamps import scan_page
+from tracing.stamps import scans as scan_services
+from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +192,7 @@ def test_the_scan_statement_settles_on_a_generic_plan(client, live):
 
 
 def test_a_scan_refused_by_the_rate_limit_is_not_recorded(client, live, monkeypatch):
-    from tracing import scan_limits
+    from tracing.stamps import scan_limits
 
     stamps, _pins = live
     monkeypatch.setattr(scan_limits, "SCAN_PER_CODE", 2)
@@ -247,7 +250,7 @@ def full_story(live, owner, approved_producer, product, batch, orange_region):
 
 
 def _digest(serial):
-    return services.scans.read_facts(serial, with_digest=True).digest
+    return scan_services.read_facts(serial, with_digest=True).digest
 
 
 # What each kind of row changes: anything, or (for rows the page shows one thing of) that thing.

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tracing.scan_page import SCAN_TOKEN_MAX_AGE_S, scan_id_from_token, scan_token
+from tracing.stamps.scan_page import SCAN_TOKEN_MAX_AGE_S, scan_id_from_token, scan_token
 
 NOW = 1_780_000_000.0
 

@@ -10,8 +10,8 @@ from tests.tracing.stamp_fixtures import (  # noqa: F401
     product_kinds_present,
     stamps_of,
 )
-from tracing import codes
 from tracing.models import Scan, Stamp, StampRun
+from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,10 @@ from tests.tracing.stamp_fixtures import (
     product_kinds_present,  # noqa: F401  (autouse)
     stamps_of,
 )
-from tracing import codes, pins, services
+from tracing import services
 from tracing.models import Stamp, StampEvent, StampRun
+from tracing.stamps import pins
+from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +188,7 @@ def test_a_background_runs_progress_reads_in_each_viewers_language(official, app
 def interrupt_fill(run: StampRun, monkeypatch, *, after: int) -> None:
     """What a worker killed after `after` committed stamps leaves behind: those stamps, the run still issuing."""
     from backend.jobs import JobLost
-    from tracing.services import stamps as stamp_services
+    from tracing.stamps import runs as stamp_services
 
     monkeypatch.setattr(stamp_services, "COPY_CHUNK", 500)
 

@@ -42,7 +42,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from backend import csvfiles
 from tracing import qr
-from tracing.codes import format_serial
+from tracing.stamps.serials import format_serial
 
 FONT_DIR = os.environ.get("STAMP_LABEL_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 _FONTS = {

@@ -46,11 +46,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from backend.csrf import get_token
-from tracing import codes, disclosure
+from tracing import disclosure
 from tracing.models import Scan
-from tracing.services import scans as scan_services
-from tracing.services.stamps import certificates_state
-from tracing.stamp_forms import PinForm
+from tracing.stamps import scans as scan_services
+from tracing.stamps import serials as codes
+from tracing.stamps.forms import PinForm
+from tracing.stamps.runs import certificates_state
 
 TEMPLATE = "tracing/scan/page.html"
 CACHE_SIZE = 512  # rendered pages per process (~30 KB each)

@@ -12,14 +12,16 @@ from rest_framework.views import APIView
 
 from backend import parsers
 from backend.job_views import JobSerializer
-from tracing import codes, printing, resolver
+from tracing import resolver
 from tracing.api.common import TracingModelSerializer, call_service
 from tracing.api.schema import ChoiceStringField
 from tracing.models import Batch, Producer, Product, Scan, StampRun
 from tracing.models.stamps import MAX_RUN_SIZE
-from tracing.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle, network_key
-from tracing.services import scans as scan_services
-from tracing.services import stamps as stamp_services
+from tracing.stamps import printing
+from tracing.stamps import runs as stamp_services
+from tracing.stamps import scans as scan_services
+from tracing.stamps import serials as codes
+from tracing.stamps.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle, network_key
 
 
 class UnknownCode(exceptions.NotFound):

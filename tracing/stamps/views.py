@@ -24,12 +24,14 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from geo.queries import regions_geojson
-from tracing import access, codes, digital_link, disclosure, looks, recent_scans, scan_limits
+from tracing import access, digital_link, disclosure
 from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
-from tracing.scan_page import render_stamp_page, scan_id_from_token
-from tracing.services import scans as scan_services
-from tracing.stamp_forms import CheckCodeForm, PinForm, ReportForm
+from tracing.stamps import looks, recent_scans, scan_limits
+from tracing.stamps import scans as scan_services
+from tracing.stamps import serials as codes
+from tracing.stamps.forms import CheckCodeForm, PinForm, ReportForm
+from tracing.stamps.scan_page import render_stamp_page, scan_id_from_token
 
 
 def _limited(request, wait: int, *, as_json: bool = False):
@@ -363,7 +365,7 @@ def guide_producer(request):
 @require_GET
 def guide_poster(request):
     """A printable A4 poster for shops, with a QR code to the how-to-check page."""
-    from tracing.poster import poster_pdf
+    from tracing.stamps.poster import poster_pdf
 
     url = settings.SITE_URL.rstrip("/") + reverse("tracing:guide_check")
     response = HttpResponse(poster_pdf(url), content_type="application/pdf")

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from backend.jobs import job_handler
-from tracing import printing
-from tracing.codes import format_serial
 from tracing.models import Stamp, StampEvent, StampRun
-from tracing.services.stamps import stamp_run_abandon, stamp_run_fill, stamp_run_reset, stamp_url
+from tracing.stamps import printing
+from tracing.stamps.runs import stamp_run_abandon, stamp_run_fill, stamp_run_reset, stamp_url
+from tracing.stamps.serials import format_serial
 
 #: Up to this many labels the print file is one PDF; above, a ZIP of PDF parts rendered on all cores.
 PRINT_SINGLE_PDF_MAX = 2000

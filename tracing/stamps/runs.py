@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from backend.formatting import decimal_text
 from backend.jobs import JobLost, job_enqueue
-from tracing import access, codes, digital_link, pins, printing
+from tracing import access, digital_link
 from tracing.models import (
     Batch,
     Certificate,
@@ -47,6 +47,8 @@ from tracing.models import (
 )
 from tracing.models.stamps import MAX_RUN_SIZE, SoldVia, StampStatus, stamped_count, units_allowed
 from tracing.services.common import raise_if, require_manager, require_official
+from tracing.stamps import pins, printing
+from tracing.stamps import serials as codes
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +237,7 @@ def stamps_issue(
         background = quantity > INLINE_RUN_MAX
     if background:
         run.job = job_enqueue(
-            handler="tracing.jobs.stamp_run_fill_job",
+            handler="tracing.stamps.jobs.stamp_run_fill_job",
             title=gettext_noop("Issuing %(count)s stamps to %(producer)s"),
             title_args={"count": quantity, "producer": producer.name},
             owner=by,
@@ -609,7 +611,7 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
     except printing.LabelTooSmall as exc:
         raise ValidationError({"layout": str(exc)}) from None
     return job_enqueue(
-        handler="tracing.jobs.stamp_labels_print_job",
+        handler="tracing.stamps.jobs.stamp_labels_print_job",
         title=gettext_noop("Labels %(first)s–%(last)s of run %(run)s"),
         title_args={"first": first, "last": last, "run": str(run.pk)},
         owner=by,

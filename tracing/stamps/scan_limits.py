@@ -27,7 +27,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from backend import throttling
 from backend.client_address import client_address, client_network
-from tracing import codes
+from tracing.stamps import serials as codes
 
 SCAN_PER_VISITOR = 60
 SCAN_PER_CODE = 120

@@ -22,7 +22,7 @@ import re
 
 from django.conf import settings
 
-from tracing import clone_rules
+from tracing.stamps import clone_rules
 
 COOKIE = "hg_seen"
 WINDOW_S = clone_rules.REPEAT_WINDOW_MIN * 60

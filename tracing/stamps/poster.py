@@ -7,7 +7,8 @@ import io
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from tracing import printing, qr
+from tracing import qr
+from tracing.stamps import printing
 
 GREEN = (0x1F / 255, 0x5F / 255, 0x3B / 255)
 
@@ -108,8 +109,8 @@ def label_illustration_svg(site_url: str = "https://example.org") -> str:
     Written to static/tracing/label-example.svg by ``python -c "from tracing.poster import
     write_label_illustration; write_label_illustration()"`` (its QR points to a sample, never-issued code).
     """
-    from tracing.codes import check_symbol, format_serial
     from tracing.digital_link import build_url
+    from tracing.stamps.serials import check_symbol, format_serial
 
     serial = SAMPLE_SERIAL[:-1] + check_symbol(SAMPLE_SERIAL[:-1])
     url = build_url(site_url, serial=serial, gtin14="08938500000010", lot="CAM-2025-07")

@@ -7,10 +7,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.formatting import decimal_text
-from tracing import printing
 from tracing.models import Batch, CounterfeitReport, Producer, Product
 from tracing.models.stamps import MAX_RUN_SIZE
-from tracing.services.stamps import parse_code
+from tracing.stamps import printing
+from tracing.stamps.runs import parse_code
 
 
 class CheckCodeForm(forms.Form):

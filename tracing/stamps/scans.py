@@ -29,11 +29,12 @@ from django.utils.translation import gettext as _
 from backend import prepared
 from backend.storage import atomic_with_files
 from geo import scan_geometry
-from tracing import access, clone_rules, pins
+from tracing import access
 from tracing.digital_link import DigitalLinkPath
 from tracing.models import Batch, BatchEvent, CounterfeitReport, Scan, Stamp, StampEvent, SuspicionFlag
 from tracing.models.stamps import SoldVia, StampStatus
 from tracing.services.common import raise_if, require_official
+from tracing.stamps import clone_rules, pins
 
 Verdict = Scan.Verdict
 log = logging.getLogger(__name__)
@@ -761,7 +762,7 @@ def report_create(
     At least a note, a photo or a place is needed. The photo is re-encoded without its metadata
     (no GPS or camera data kept beyond what the consumer typed or shared).
     """
-    from tracing import codes
+    from tracing.stamps import serials as codes
     from tracing.uploads import process_photo
 
     errors: dict = {}

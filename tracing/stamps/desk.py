@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend import shortcuts
-from tracing import access, clone_rules, codes, qr
+from tracing import access, qr
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
-from tracing.services import scans as scan_services
-from tracing.services import stamps as stamp_services
-from tracing.stamp_forms import (
+from tracing.stamps import clone_rules
+from tracing.stamps import runs as stamp_services
+from tracing.stamps import scans as scan_services
+from tracing.stamps import serials as codes
+from tracing.stamps.forms import (
     ActivateForm,
     FlagResolveForm,
     IssueRunForm,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.formatting import decimal_text
-from tracing import clone_rules
 from tracing.models.stamps import StampStatus
+from tracing.stamps import clone_rules
 
 #: Every field a rule writes into its evidence, by its key.
 FIELDS = {
