@@ -27,8 +27,7 @@ if not settings.configured:
     settings.configure(USE_I18N=False)
 
 from tracing.digital_link import build_url
-from tracing.stamps import printing
-from tracing.stamps import serials as codes
+from tracing.stamps import printing, serials
 
 SITE = "https://origin.example.vn"
 
@@ -41,7 +40,7 @@ def make_labels(n: int) -> list[printing.Label]:
             product_name="Cam sành Hà Giang hữu cơ loại đặc biệt",
             subtitle="Lô 2025-07 · HTX Cam Bắc Quang",
         )
-        for s in codes.new_serials(n)
+        for s in serials.new_serials(n)
     ]
 
 

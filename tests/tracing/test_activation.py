@@ -113,9 +113,9 @@ def _refusal_setup(case, *, official, owner, stranger, batch, run, other_produce
         services.batch_update(by=owner, batch=batch, status="recalled")
         return batch, whole, "recalled"
     if case == "unknown_code":
-        from tracing.stamps import serials as codes
+        from tracing.stamps import serials
 
-        return batch, Selection(serials=(stamps[0].serial, codes.new_serial())), "not stamps issued to you"
+        return batch, Selection(serials=(stamps[0].serial, serials.new_serial())), "not stamps issued to you"
     raise AssertionError(case)
 
 

@@ -13,8 +13,7 @@ import zxingcpp
 from PIL import Image
 
 from tracing.digital_link import build_url
-from tracing.stamps import printing
-from tracing.stamps import serials as codes
+from tracing.stamps import printing, serials
 
 SITE = "https://origin.test"
 PRODUCT = "Cam sành Hà Giang hữu cơ – loại đặc biệt"
@@ -30,7 +29,7 @@ def make_labels(n: int, *, gtin: bool = True) -> list[printing.Label]:
             product_name=PRODUCT,
             subtitle=SUBTITLE,
         )
-        for s in codes.new_serials(n)
+        for s in serials.new_serials(n)
     ]
 
 
@@ -85,7 +84,7 @@ def test_the_serial_in_groups_and_the_vietnamese_product_name_are_printed(tmp_pa
     pdf = write_pdf(tmp_path, labels, printing.PRESETS["a4-3x8-70x37"], caption=CAPTION)
     text = text_of(pdf)
     for label in labels:
-        assert codes.format_serial(label.serial) in text
+        assert serials.format_serial(label.serial) in text
     flat = " ".join(text.split())
     for word in ["sành", "Hà", "Giang", "hữu", "đặc", "biệt", "Bắc", "Quét", "để", "kiểm", "thật"]:
         assert word in flat
@@ -157,7 +156,9 @@ def test_a_qr_module_under_gs1s_minimum_x_dimension_is_refused_even_above_the_ol
 
 
 def test_every_ready_made_layout_prints_a_stamp_link_at_gs1s_x_dimension_or_more():
-    url = build_url("https://nguongoc.hagiang.gov.vn", serial=codes.new_serial(), gtin14="08938500000010", lot="L" * 20)
+    url = build_url(
+        "https://nguongoc.hagiang.gov.vn", serial=serials.new_serial(), gtin14="08938500000010", lot="L" * 20
+    )
     for layout in printing.PRESETS.values():
         printing.check_layout(layout, url)
         assert printing.module_mm(layout, url) >= 0.396, layout.name
@@ -169,7 +170,7 @@ def test_a_long_product_name_is_shortened_to_fit_rather_than_overflowing(tmp_pat
     pdf = write_pdf(tmp_path, [printing.Label(label.url, label.serial, long_name)], printing.PRESETS["roll-40x25"])
     text = " ".join(text_of(pdf).split())
     assert "Mật ong" in text and "…" in text
-    assert codes.format_serial(label.serial).replace("-", "") in text.replace("-", "").replace(" ", "")
+    assert serials.format_serial(label.serial).replace("-", "") in text.replace("-", "").replace(" ", "")
 
 
 def test_a_whole_run_on_all_cores_arrives_as_a_zip_of_parts_with_a_manifest(tmp_path):
@@ -214,7 +215,7 @@ def test_the_pin_file_lists_serials_and_pins_in_label_order_and_the_labels_never
     parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [(r["serial"], r["pin"]) for r in parsed] == rows
     assert parsed[0]["number"] == "1"
-    assert parsed[0]["serial_grouped"] == codes.format_serial(labels[0].serial)
+    assert parsed[0]["serial_grouped"] == serials.format_serial(labels[0].serial)
     assert "origin.test" not in out.getvalue()
     text = text_of(write_pdf(tmp_path, labels, printing.PRESETS["a4-3x8-70x37"]))
     assert not any(pin in text for _serial, pin in rows)

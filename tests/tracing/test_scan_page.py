@@ -18,7 +18,7 @@ from tests.tracing.stamp_fixtures import (
 )
 from tracing import services
 from tracing.models import Scan, Stamp, SuspicionFlag
-from tracing.stamps import serials as codes
+from tracing.stamps import serials
 from tracing.stamps.runs import Selection
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_a_genuine_stamp_shows_its_verdict_product_batch_and_journey(client, liv
     assert response.status_code == 200
     assert 'data-verdict="genuine"' in html and "Genuine product" in html
     assert "Cam sành Bắc Quang" in html and "verified producer" in html
-    assert batch.lot_code in html and codes.format_serial(stamps[0].serial) in html
+    assert batch.lot_code in html and serials.format_serial(stamps[0].serial) in html
     assert html.count("<li><strong>") >= 2  # the journey: harvest, packing
     assert 'property="og:title"' in html and 'property="og:url"' in html
     assert "no-store" in response["Cache-Control"]
@@ -81,7 +81,7 @@ def test_a_reload_by_the_same_visitor_is_recorded_as_a_repeat_not_a_new_sighting
 
 
 def test_a_malformed_code_is_refused_before_any_database_work(client, django_assert_num_queries):
-    serial = codes.new_serial()
+    serial = serials.new_serial()
     typo = serial[:5] + ("0" if serial[5] != "0" else "1") + serial[6:]
     with django_assert_num_queries(0):
         response = page(client, f"/t/{typo}")
@@ -90,7 +90,7 @@ def test_a_malformed_code_is_refused_before_any_database_work(client, django_ass
 
 
 def test_an_unknown_well_formed_code_says_unknown_and_is_recorded(client, db):
-    serial = codes.new_serial()
+    serial = serials.new_serial()
     response = page(client, f"/t/{serial}")
     assert response.status_code == 404
     assert 'data-verdict="unknown"' in response.content.decode()
@@ -369,7 +369,7 @@ def test_the_reload_cookie_holds_at_most_twenty_codes(client, live):
 
     stamps, _pins = live
     now = int(timezone.now().timestamp())
-    many = "-".join(f"{codes.new_serial()}.{now - i}" for i in range(30))
+    many = "-".join(f"{serials.new_serial()}.{now - i}" for i in range(30))
     client.cookies[recent_scans.COOKIE] = many
     page(client, f"/t/{stamps[0].serial}")
     kept = client.cookies[recent_scans.COOKIE].value.split("-")

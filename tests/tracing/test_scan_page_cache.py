@@ -22,9 +22,8 @@ from tests.tracing.stamp_fixtures import (
 )
 from tracing import services
 from tracing.models import Product, Scan
-from tracing.stamps import scan_page
+from tracing.stamps import scan_page, serials
 from tracing.stamps import scans as scan_services
-from tracing.stamps import serials as codes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,7 @@ def test_a_cached_page_is_the_ordinary_render_apart_from_the_tokens(client, live
     ordinary = page(client, stamps[2].serial, HTTP_X_FORWARDED_FOR="198.51.100.8").content.decode()
 
     def normal(html, serial):
-        return TOKENS.sub(r"\1…", html).replace(serial, "SERIAL").replace(codes.format_serial(serial), "GROUPED")
+        return TOKENS.sub(r"\1…", html).replace(serial, "SERIAL").replace(serials.format_serial(serial), "GROUPED")
 
     assert normal(cached, stamps[1].serial) == normal(ordinary, stamps[2].serial)
 

@@ -21,8 +21,7 @@ from tests.tracing.stamp_fixtures import (
 )
 from tracing import services
 from tracing.models import Stamp, StampEvent, StampRun
-from tracing.stamps import pins
-from tracing.stamps import serials as codes
+from tracing.stamps import pins, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def test_an_official_issues_a_small_run_at_once_with_well_formed_distinct_serial
     assert run.status == StampRun.Status.ISSUED and run.job is None
     stamps = stamps_of(run)
     assert [s.number for s in stamps] == list(range(1, 51))
-    assert all(codes.serial_is_well_formed(s.serial) for s in stamps)
+    assert all(serials.serial_is_well_formed(s.serial) for s in stamps)
     assert len({s.serial for s in stamps}) == 50
     assert all(s.status == "issued" and s.pin_hash.startswith(pins.HASH_PREFIX) for s in stamps)
     assert StampEvent.objects.get(run=run).action == "issued"

@@ -17,10 +17,9 @@ from tracing.api.common import TracingModelSerializer, call_service
 from tracing.api.schema import ChoiceStringField
 from tracing.models import Batch, Producer, Product, Scan, StampRun
 from tracing.models.stamps import MAX_RUN_SIZE
-from tracing.stamps import printing
+from tracing.stamps import printing, serials
 from tracing.stamps import runs as stamp_services
 from tracing.stamps import scans as scan_services
-from tracing.stamps import serials as codes
 from tracing.stamps.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle, network_key
 
 
@@ -30,7 +29,7 @@ class UnknownCode(exceptions.NotFound):
 
 def _parse_serial_or_404(raw: str) -> str:
     try:
-        return codes.parse_serial(raw)
+        return serials.parse_serial(raw)
     except ValueError as exc:
         raise UnknownCode(str(exc)) from None
 

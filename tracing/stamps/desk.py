@@ -17,10 +17,9 @@ from backend import shortcuts
 from tracing import access, qr
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
-from tracing.stamps import clone_rules
+from tracing.stamps import clone_rules, serials
 from tracing.stamps import runs as stamp_services
 from tracing.stamps import scans as scan_services
-from tracing.stamps import serials as codes
 from tracing.stamps.forms import (
     ActivateForm,
     FlagResolveForm,
@@ -199,8 +198,8 @@ def stamps_revoke_page(request):
 @require_GET
 def stamp_qr(request, code: str, fmt: str):
     """The QR code of one stamp as PNG or SVG (the producer's staff and officials)."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(code)
+    if not serials.serial_is_well_formed(serial):
         raise Http404
     stamp = get_object_or_404(
         Stamp.objects.visible_to(request.user).select_related("run__product", "batch"), serial=serial

@@ -48,7 +48,7 @@ from tracing.models import (
 from tracing.models.stamps import MAX_RUN_SIZE, SoldVia, StampStatus, stamped_count, units_allowed
 from tracing.services.common import raise_if, require_manager, require_official
 from tracing.stamps import pins, printing
-from tracing.stamps import serials as codes
+from tracing.stamps.serials import SERIAL_LENGTH, format_serial, new_serials, parse_serial
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def parse_code(text: str) -> str:
             return digital_link.parse_url(text, settings.SITE_URL).serial
         except digital_link.DigitalLinkError as exc:
             raise ValueError(str(exc)) from None
-    return codes.parse_serial(text)
+    return parse_serial(text)
 
 
 def parse_code_list(text_or_lines) -> list[str]:
@@ -176,7 +176,7 @@ def _resolve(selection: Selection, *, producer_id: int | None):
             raise ValidationError(
                 {
                     "serials": _("These codes are not stamps issued to you: %(codes)s")
-                    % {"codes": ", ".join(codes.format_serial(s) for s in missing[:_SHOWN])}
+                    % {"codes": ", ".join(format_serial(s) for s in missing[:_SHOWN])}
                 }
             )
         return own.filter(serial__in=selection.serials), len(selection.serials)
@@ -198,7 +198,7 @@ def _resolve(selection: Selection, *, producer_id: int | None):
 
 
 def _describe(stamps) -> str:
-    return ", ".join(f"{codes.format_serial(s.serial)} ({s.get_status_display()})" for s in stamps[:_SHOWN])
+    return ", ".join(f"{format_serial(s.serial)} ({s.get_status_display()})" for s in stamps[:_SHOWN])
 
 
 # -- issuing ---------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def _copy_rows(rows: list[tuple[str, int, int, str]]) -> None:
 
 
 def _draw_chunk(run_id: int, first_number: int, size: int):
-    serials = codes.new_serials(size)
+    serials = new_serials(size)
     clear = pins.new_pins(size)
     hashes = pins.pin_hashes(zip(serials, clear, strict=True))
     rows = [(s, run_id, first_number + i, h) for i, (s, h) in enumerate(zip(serials, hashes, strict=True))]
@@ -283,7 +283,7 @@ def _close_thread_connection() -> None:
 
 
 def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampRun:
-    """Create the run's stamps (serials from codes.new_serials, PIN hashes) in COPY chunks, and its PIN list.
+    """Create the run's stamps (serials from serials.new_serials, PIN hashes) in COPY chunks, and its PIN list.
 
     Outside a transaction (the background job) each chunk commits on its own so progress is
     visible, and the next chunk is drawn (serials, PINs, keyed hashes: CPU) while PostgreSQL loads
@@ -631,7 +631,7 @@ def _longest_url(run: StampRun, first: int, last: int) -> str:
             .distinct()
             .order_by()
         )
-    serial = "0" * codes.SERIAL_LENGTH  # well-formed; every serial has this length
+    serial = "0" * SERIAL_LENGTH  # well-formed; every serial has this length
     urls = (digital_link.build_url(settings.SITE_URL, serial=serial, gtin14=gtin, lot=lot) for lot in lots)
     return max(urls, key=len)
 

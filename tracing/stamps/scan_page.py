@@ -49,7 +49,7 @@ from backend.csrf import get_token
 from tracing import disclosure
 from tracing.models import Scan
 from tracing.stamps import scans as scan_services
-from tracing.stamps import serials as codes
+from tracing.stamps import serials
 from tracing.stamps.forms import PinForm
 from tracing.stamps.runs import certificates_state
 
@@ -209,7 +209,7 @@ def _values(request, outcome, host: str, link_data: str) -> dict[str, str]:
     path = request.get_full_path()
     return {
         "SERIAL": outcome.serial,
-        "GROUPED": codes.format_serial(outcome.serial),
+        "GROUPED": serials.format_serial(outcome.serial),
         "PATH": path,
         # request.build_absolute_uri(), without escaping the path a second time.
         "URL": f"{request.scheme}://{host}{path}",

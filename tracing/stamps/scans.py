@@ -762,7 +762,7 @@ def report_create(
     At least a note, a photo or a place is needed. The photo is re-encoded without its metadata
     (no GPS or camera data kept beyond what the consumer typed or shared).
     """
-    from tracing.stamps import serials as codes
+    from tracing.stamps import serials
     from tracing.uploads import process_photo
 
     errors: dict = {}
@@ -770,8 +770,8 @@ def report_create(
     note, place, shop = (note or "").strip(), (place or "").strip(), (shop or "").strip()
     stamp = None
     if serial:
-        normalised = codes.normalise_serial(serial)
-        if codes.serial_is_well_formed(normalised):
+        normalised = serials.normalise_serial(serial)
+        if serials.serial_is_well_formed(normalised):
             serial = normalised
             stamp = next(iter(Stamp.objects.filter(serial=normalised).order_by()[:1]), None)
     location = None

@@ -27,9 +27,8 @@ from geo.queries import regions_geojson
 from tracing import access, digital_link, disclosure
 from tracing.forms import add_service_errors, error_status
 from tracing.models import Scan
-from tracing.stamps import looks, recent_scans, scan_limits
+from tracing.stamps import looks, recent_scans, scan_limits, serials
 from tracing.stamps import scans as scan_services
-from tracing.stamps import serials as codes
 from tracing.stamps.forms import CheckCodeForm, PinForm, ReportForm
 from tracing.stamps.scan_page import render_stamp_page, scan_id_from_token
 
@@ -152,7 +151,7 @@ def scan_response(
         context = {
             "outcome": outcome,
             "serial": serial,
-            "serial_grouped": codes.format_serial(serial),
+            "serial_grouped": serials.format_serial(serial),
             "verdict_class": "unknown",
             "form": CheckCodeForm(),
         }
@@ -181,7 +180,7 @@ def scan_page(request, code: str):
     except digital_link.MalformedSerialError as exc:
         message = str(exc)
         try:
-            codes.parse_serial(digital_link.decode_component(raw_code))
+            serials.parse_serial(digital_link.decode_component(raw_code))
         except ValueError as typo:  # say what is wrong with it: its length, a letter, a typing mistake
             message = str(typo)
         return _bad_code(request, message, status=404, code_text=digital_link.decode_component(raw_code))
@@ -223,8 +222,8 @@ def raw_path(request) -> str:
 @require_POST
 def scan_confirm(request, code: str):
     """The scratch PIN: the first correct confirmation wins; later ones are told when and where it happened."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(code)
+    if not serials.serial_is_well_formed(serial):
         return _bad_code(request, _("This is not a valid stamp code."), status=404, code_text=code)
     wait = scan_limits.over_limit(scan_limits.confirm_checks(scan_limits.visitor_key(request), serial))
     if wait:
@@ -232,7 +231,7 @@ def scan_confirm(request, code: str):
     form = PinForm(request.POST)
     context = {
         "serial": serial,
-        "serial_grouped": codes.format_serial(serial),
+        "serial_grouped": serials.format_serial(serial),
         "back_url": reverse("tracing:scan", args=[serial]),
     }
     if not form.is_valid():
@@ -279,8 +278,8 @@ def scan_locate(request, code: str):
 @require_GET
 def scan_origin(request, code: str):
     """GeoJSON for the scan page's map: the product's growing region and the producer where it may be shown."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(code)
+    if not serials.serial_is_well_formed(serial):
         raise Http404
     stamp = scan_services.stamp_for_page(serial)
     if stamp is None or stamp.status not in ("activated", "sold"):
