@@ -27,7 +27,7 @@ import qrcode
 import segno
 import zxingcpp
 
-from tracing import qr
+from backend import qr
 from tracing.digital_link import build_url
 from tracing.stamps import printing, serials
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.qr import qr_png, qr_svg
 from marketplace.banks import Bank, bank_for_bin
 from marketplace.models import Order, SellerProfile
 from marketplace.vietqr import vietqr_payload
-from tracing.qr import qr_png, qr_svg
 
 
 @dataclass(frozen=True)

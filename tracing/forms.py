@@ -14,11 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend import dates, storage
+from backend.bilingual import localised
 from backend.formatting import plain_number
 from geo import queries
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea, Unit
-from tracing.text import localised
 
 MAX_PHOTOS_PER_UPLOAD = 12
 GEOJSON_MAX_CHARS = 200_000  # a hand-drawn boundary of a few hundred corners is far below this

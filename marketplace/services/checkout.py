@@ -27,6 +27,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.bilingual import localised
+from backend.phones import normalise_phone
 from geo.models import AdminUnit, RetailPoint
 from geo.spatial import is_within_vietnam
 from marketplace import conf, notifications
@@ -34,8 +36,6 @@ from marketplace.models import Cart, Checkout, Listing, Order, OrderLine, OrderS
 from marketplace.services.catalogue import delivery_fee
 from marketplace.services.common import raise_if
 from marketplace.workflow import OrderStatus
-from tracing.identifiers import normalise_phone
-from tracing.text import localised
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,6 @@ def vnd(amount) -> str:
 
 @register.filter
 def localised(obj, field: str) -> str:
-    from tracing.text import localised as pick
+    from backend.bilingual import localised as pick
 
     return pick(obj, field)

@@ -7,7 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from tracing import qr
+from backend import qr
 from tracing.digital_link import build_url
 from tracing.stamps import serials
 

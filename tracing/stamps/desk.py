@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backend import shortcuts
-from tracing import access, qr
+from backend import qr, shortcuts
+from tracing import access
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
 from tracing.stamps import clone_rules, serials

@@ -7,7 +7,7 @@ import io
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from tracing import qr
+from backend import qr
 from tracing.stamps import printing
 
 GREEN = (0x1F / 255, 0x5F / 255, 0x3B / 255)

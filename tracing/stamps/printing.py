@@ -40,8 +40,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from backend import csvfiles
-from tracing import qr
+from backend import csvfiles, qr
 from tracing.stamps.serials import format_serial
 
 FONT_DIR = os.environ.get("STAMP_LABEL_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
