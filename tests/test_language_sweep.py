@@ -67,7 +67,7 @@ def internal_keys() -> set[str]:
     from oversight.models import AuditEntry
     from tracing.models import SuspicionFlag
     from tracing.models.producers import ProducerStatus
-    from tracing.stamps import clone_rules, printing
+    from tracing.stamps import clone_rules, layouts
 
     keys: set[str] = set()
     words: set[str] = set()  # values that are also the label of some choice: "other", "kg"
@@ -82,7 +82,7 @@ def internal_keys() -> set[str]:
                 for language in LANGUAGES:
                     with translation.override(language):
                         (words if str(label).lower() == value.lower() else keys).add(value)
-    keys |= set(clone_rules.RULES) | set(checks.CHECKS) | set(printing.PRESETS)
+    keys |= set(clone_rules.RULES) | set(checks.CHECKS) | set(layouts.PRESETS)
     keys |= {f"producer.{status}" for status in ProducerStatus.values}
     for path in sweep.ROOT.glob("*/**/*.py"):
         if path.parts[len(sweep.ROOT.parts)] in OUR_APPS:

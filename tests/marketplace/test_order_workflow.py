@@ -249,7 +249,7 @@ def activated_stamps(*, producer, product, seller, count: int) -> list[str]:
     from tests.conftest import make_user
     from tracing import services as tracing_services
     from tracing.models import Stamp
-    from tracing.stamps.runs import Selection
+    from tracing.stamps.selection import Selection
 
     official = make_user("stamp_official", roles.OFFICIAL)
     run = tracing_services.stamps_issue(by=official, producer=producer, quantity=count, product=product)

@@ -21,7 +21,7 @@ from tests.tracing.stamp_fixtures import (
 from tracing import services
 from tracing.models import Stamp, StampEvent
 from tracing.models.stamps import stamped_quantity, units_allowed
-from tracing.stamps.runs import Selection
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db
 

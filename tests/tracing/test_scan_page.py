@@ -19,7 +19,7 @@ from tests.tracing.stamp_fixtures import (
 from tracing import services
 from tracing.models import Scan, Stamp, SuspicionFlag
 from tracing.stamps import serials
-from tracing.stamps.runs import Selection
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,7 @@ from tests.tracing.stamp_fixtures import (
 )
 from tracing import services
 from tracing.models import Product, Scan
-from tracing.stamps import scan_page, serials
-from tracing.stamps import scans as scan_services
+from tracing.stamps import scan_page, scan_sql, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +248,7 @@ def full_story(live, owner, approved_producer, product, batch, orange_region):
 
 
 def _digest(serial):
-    return scan_services.read_facts(serial, with_digest=True).digest
+    return scan_sql.read_facts(serial, with_digest=True).digest
 
 
 # What each kind of row changes: anything, or (for rows the page shows one thing of) that thing.

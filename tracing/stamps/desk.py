@@ -17,9 +17,8 @@ from backend import qr, shortcuts
 from tracing import access
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
-from tracing.stamps import clone_rules, serials
+from tracing.stamps import clone_rules, follow_up, lifecycle, selection, serials
 from tracing.stamps import runs as stamp_services
-from tracing.stamps import scans as scan_services
 from tracing.stamps.forms import (
     ActivateForm,
     FlagResolveForm,
@@ -146,9 +145,9 @@ def run_pins(request, pk: int):
     return response
 
 
-def _selection(form) -> stamp_services.Selection:
+def _selection(form) -> selection.Selection:
     data = form.cleaned_data
-    return stamp_services.Selection.of(first=data["first"], last=data["last"], serials=data["serials"])
+    return selection.Selection.of(first=data["first"], last=data["last"], serials=data["serials"])
 
 
 @login_required
@@ -161,7 +160,7 @@ def stamps_activate_page(request):
     form = ActivateForm(request.POST or None, producer_id=producer_id, initial={"batch": request.GET.get("batch")})
     if request.method == "POST" and form.is_valid():
         try:
-            count = stamp_services.stamps_activate(
+            count = lifecycle.stamps_activate(
                 by=request.user, batch=form.cleaned_data["batch"], selection=_selection(form)
             )
         except ValidationError as exc:
@@ -183,7 +182,7 @@ def stamps_revoke_page(request):
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = stamp_services.stamps_revoke(
+            count = lifecycle.stamps_revoke(
                 by=request.user, selection=_selection(form), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -224,7 +223,7 @@ def flags_page(request):
         flag = shortcuts.get_object_or_404(SuspicionFlag, pk=request.POST.get("flag"))
         if form.is_valid():
             try:
-                scan_services.flag_resolve(by=request.user, flag=flag, resolution=form.cleaned_data["resolution"])
+                follow_up.flag_resolve(by=request.user, flag=flag, resolution=form.cleaned_data["resolution"])
             except ValidationError as exc:
                 messages.error(request, exc.messages[0])
             else:
@@ -252,7 +251,7 @@ def reports_page(request):
         report = shortcuts.get_object_or_404(CounterfeitReport, pk=request.POST.get("report"))
         form = ReportReviewForm(request.POST)
         if form.is_valid():
-            scan_services.report_review(
+            follow_up.report_review(
                 by=request.user, report=report, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
             messages.success(request, _("Report updated."))

@@ -58,7 +58,7 @@ def _wrapped(
 
 def poster_pdf(guide_url: str) -> bytes:
     """One A4 page: title, four steps (vi, en beneath), the QR code to *guide_url* and the URL in print."""
-    printing._register_fonts()
+    printing.register_fonts()
     buffer = io.BytesIO()
     width, height = 210 * mm, 297 * mm
     canvas = Canvas(buffer, pagesize=(width, height))

@@ -48,8 +48,8 @@ from django.utils.translation import ngettext
 from backend.csrf import get_token
 from tracing import disclosure
 from tracing.models import Scan
+from tracing.stamps import confirmation, serials
 from tracing.stamps import scans as scan_services
-from tracing.stamps import serials
 from tracing.stamps.forms import PinForm
 from tracing.stamps.runs import certificates_state
 
@@ -217,8 +217,8 @@ def _values(request, outcome, host: str, link_data: str) -> dict[str, str]:
         "SCANTOKEN": scan_token(outcome.scan.pk),
         "COUNT": str(outcome.sightings),
         "SCANLINE": scan_line(outcome),
-        "CONFIRMED": scan_services.already_confirmed_message(stamp) if stamp.confirmed_at else "",
-        "SOLD": scan_services.sold_message(stamp),
+        "CONFIRMED": confirmation.already_confirmed_message(stamp) if stamp.confirmed_at else "",
+        "SOLD": confirmation.sold_message(stamp),
         # The GS1 data attributes of the link (e.g. an expiry date), described: tracing.resolver.
         "LINKDATA": link_data,
     }

@@ -1,4 +1,7 @@
-"""Scans of stamps, the scratch-PIN confirmation, clone flags and counterfeit reports.
+"""Scans of stamps: a look recorded and judged (clone flags written), the location shared later, the counts.
+
+The statements are in scan_sql.py, the scratch PIN in confirmation.py, officials' follow-up of flags
+and counterfeit reports in follow_up.py.
 
 Privacy: a Scan keeps the time, the verdict, the channel, a coarse device family, a keyed hash of
 its network per code (which only says whether two scans of one code came from the same network:
@@ -16,53 +19,29 @@ before activation do not count once it is activated, and one network counts once
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
-import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend import prepared
-from backend.storage import atomic_with_files
 from geo import scan_geometry
 from tracing import access
 from tracing.digital_link import DigitalLinkPath
-from tracing.models import Batch, BatchEvent, CounterfeitReport, Scan, Stamp, StampEvent, SuspicionFlag
-from tracing.models.stamps import SoldVia, StampStatus
-from tracing.services.common import raise_if, require_official
-from tracing.stamps import clone_rules, pins
+from tracing.models import Batch, BatchEvent, Scan, Stamp, SuspicionFlag
+from tracing.models.stamps import StampStatus
+from tracing.stamps import clone_rules, scan_limits, scan_sql
+from tracing.stamps.confirmation import copy_confirmed_message
+from tracing.stamps.devices import device_family
+from tracing.stamps.scan_sql import ScanFacts, insert_scan, read_facts
 
 Verdict = Scan.Verdict
 log = logging.getLogger(__name__)
 #: Earlier sightings read by the rules (the newest ones); older history cannot change their outcome much.
 HISTORY_LIMIT = 200
-
-_DEVICE_PATTERNS = (
-    ("bot", re.compile(r"bot|crawl|spider|preview|facebookexternalhit|zalo.*preview|curl|wget|python", re.I)),
-    ("iphone", re.compile(r"iPhone|iPod", re.I)),
-    ("ipad", re.compile(r"iPad", re.I)),
-    ("android", re.compile(r"Android", re.I)),
-    ("windows", re.compile(r"Windows", re.I)),
-    ("mac", re.compile(r"Macintosh|Mac OS X", re.I)),
-    ("linux", re.compile(r"Linux|X11", re.I)),
-)
-
-
-def device_family(user_agent: str) -> str:
-    """A coarse device family from the User-Agent (iphone, android, windows, …), never the full string."""
-    return _device_family((user_agent or "")[:512])
-
-
-@functools.lru_cache(maxsize=1024)  # a few hundred browsers' strings make most of the traffic
-def _device_family(text: str) -> str:
-    for name, pattern in _DEVICE_PATTERNS:
-        if pattern.search(text):
-            return name
-    return "other" if text else ""
 
 
 @dataclass
@@ -150,247 +129,8 @@ def _verdict(stamp: Stamp | None, warnings: list[str], link_ok: bool) -> str:
 
 # -- recording a scan ----------------------------------------------------------------------------
 
-#: The stamp's own columns read by scan_record (the rest, e.g. the PIN hash, load only if asked for).
-_STAMP_COLUMNS = (
-    "id",
-    "serial",
-    "run_id",
-    "number",
-    "status",
-    "batch_id",
-    "activated_at",
-    "sold_at",
-    "sold_via",
-    "revoked_at",
-    "revoke_reason",
-    "confirmed_at",
-    "confirmed_place",
-    "confirmed_province_id",
-    "copy_confirmed_at",
-)
-
-#: A public sighting, as SQL (clone_rules.Sighting.counts, with the time since activation, which
-#: comes first in each subquery's WHERE so that the (stamp, scanned_at) index starts there).
-_COUNTED = f"NOT repeat AND channel <> '{Scan.Channel.STAFF.value}'"
-_IN_CIRCULATION_SINCE = "coalesce(s.activated_at, '-infinity'::timestamptz)"
-
-
-def _version(alias: str) -> str:
-    """A row's identity and version as text: (id, xmin, ctid), "(,,)" for a missing row.
-
-    `xmin` is the transaction that wrote this version of the row and `ctid` where it lies: every
-    UPDATE writes a new version elsewhere (a transaction's own updates keep its xmin, but never the
-    place), so the pair changes with each change to the row.
-    """
-    return f"({alias}.id, {alias}.xmin, {alias}.ctid)::text"
-
-
-@functools.cache
-def _facts_sql(with_digest: bool) -> str:
-    """One statement for everything a scan is judged on: the stamp, its run, batch and product, how often
-    and since when it was seen, where first, and its open flags (plus, for the page, a digest).
-
-    Parameters: the new scan's network (whether it was seen already), then the serial. Sightings
-    are the public scans since activation that are not reloads, one per network (scans of unknown
-    network each count: clone_rules.distinct_sightings); open flags those raised since activation.
-
-    The digest is an md5 of the identity and version (_version) of the product, producer and batch
-    rows: the page caches its rendering under it. PostgreSQL writes a new version of a row on every
-    UPDATE, by whatever path (the ORM, `.update()`, raw SQL), and database triggers write one of
-    the product, batch or producer whenever another row the page shows changes (journey and its
-    shops, photos, certificates, region and commune names, the shop listing: tracing's migration
-    0006 and marketplace's 0003), so any change gives a new digest. Reading those rows' versions
-    here instead cost this statement six subqueries. Nothing of the scan itself is in the digest.
-    """
-    from tracing.models import Producer, Product, StampRun
-
-    t = {
-        "stamp": Stamp._meta.db_table,
-        "run": StampRun._meta.db_table,
-        "batch": Batch._meta.db_table,
-        "product": Product._meta.db_table,
-        "producer": Producer._meta.db_table,
-        "scan": Scan._meta.db_table,
-        "flag": SuspicionFlag._meta.db_table,
-    }
-    columns = ", ".join(f"s.{c}" for c in _STAMP_COLUMNS)
-    digest = "NULL"
-    if with_digest:
-        digest = f"md5(concat_ws('|', {_version('p')}, {_version('pr')}, {_version('b')}))"
-    return f"""
-SELECT {columns}, r.producer_id, r.gtin14 AS run_gtin14, p.id AS product_id, p.gtin AS product_gtin, b.lot_code,
-       seen.sightings, seen.network_seen, seen.first_at, first_place.place_name AS first_place,
-       flags.rules AS open_rules, {digest} AS page_digest
-FROM {t["stamp"]} s
-JOIN {t["run"]} r ON r.id = s.run_id
-JOIN {t["producer"]} pr ON pr.id = r.producer_id
-LEFT JOIN {t["batch"]} b ON b.id = s.batch_id
-LEFT JOIN {t["product"]} p ON p.id = coalesce(b.product_id, r.product_id)
-CROSS JOIN LATERAL (
-    SELECT count(DISTINCT network) + count(*) FILTER (WHERE network IS NULL) AS sightings,
-           coalesce(bool_or(network = %s::bigint), false) AS network_seen, min(scanned_at) AS first_at
-    FROM {t["scan"]} WHERE stamp_id = s.id AND scanned_at >= {_IN_CIRCULATION_SINCE} AND {_COUNTED}
-) seen
-LEFT JOIN LATERAL (
-    SELECT place_name FROM {t["scan"]}
-    WHERE stamp_id = s.id AND scanned_at >= {_IN_CIRCULATION_SINCE} AND place_name <> ''
-          AND channel <> '{Scan.Channel.STAFF.value}'
-    ORDER BY scanned_at LIMIT 1
-) first_place ON true
-CROSS JOIN LATERAL (
-    SELECT coalesce(array_agg(rule ORDER BY created_at, id), '{{}}') AS rules
-    FROM {t["flag"]} WHERE stamp_id = s.id AND resolved_at IS NULL AND created_at >= {_IN_CIRCULATION_SINCE}
-) flags
-WHERE s.serial = %s
-"""  # noqa: S608 - table names come from the models; values are parameters
-
-
-@functools.cache
-def _insert_scan_sql() -> str:
-    return (
-        f"INSERT INTO {Scan._meta.db_table} (stamp_id, serial, scanned_at, verdict, channel, device_family, "  # noqa: S608
-        "repeat, network, place_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '') RETURNING id"
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ScanFacts:
-    """What a scan is judged on, read in one statement (see _facts_sql)."""
-
-    stamp: Stamp
-    producer_id: int
-    run_gtin14: str
-    product_id: int | None
-    product_gtin: str
-    lot_code: str | None
-    sightings: int
-    #: The new scan's network is among those already counted.
-    network_seen: bool
-    first_at: datetime.datetime | None
-    first_place: str
-    open_rules: list[str]
-    digest: str | None
-
 
 _UNREAD = object()  # scan_record(facts=…) not given: it reads them itself
-
-
-def facts_query(serial: str, *, network: int | None, with_digest: bool) -> tuple[str, str, list]:
-    """(prepared-statement name, SQL, parameters) of the facts of a scan from `network`: see scan_record(facts=…).
-
-    As `also` for backend.throttling.hit_many: a CTE named `also`.
-    """
-    return f"hg_scan_facts{int(with_digest)}", f"also AS ({_facts_sql(with_digest)})", [network, serial]
-
-
-@functools.cache
-def _record_sql(with_digest: bool) -> str:
-    """record_query's statement (built once: the same string object each time)."""
-    return f"""facts AS ({_facts_sql(with_digest)}),
-scan_in AS (
-    SELECT %s::varchar AS serial, %s::timestamptz AS scanned_at, %s::varchar AS device,
-           %s::boolean AS repeat, %s::text AS gtin, %s::text AS lot, %s::int AS max_sightings,
-           %s::bigint AS network
-),
-recorded AS (
-    INSERT INTO {Scan._meta.db_table}
-           (stamp_id, serial, scanned_at, verdict, channel, device_family, repeat, network, place_name)
-    SELECT facts.id, scan_in.serial, scan_in.scanned_at,
-           CASE
-               WHEN facts.id IS NULL THEN '{Verdict.UNKNOWN.value}'
-               WHEN facts.status = '{StampStatus.REVOKED.value}' THEN '{Verdict.REVOKED.value}'
-               WHEN facts.status = '{StampStatus.ISSUED.value}'
-                    OR facts.copy_confirmed_at IS NOT NULL
-                    OR cardinality(facts.open_rules) > 0
-                    OR facts.sightings + (CASE WHEN scan_in.repeat OR facts.network_seen THEN 0 ELSE 1 END)
-                       > scan_in.max_sightings
-                    OR NOT (scan_in.gtin IS NULL
-                            OR (scan_in.gtin IN (nullif(facts.product_gtin, ''), nullif(facts.run_gtin14, ''))
-                                AND (scan_in.lot IS NULL OR facts.lot_code IS NULL OR scan_in.lot = facts.lot_code)))
-                   THEN '{Verdict.SUSPICIOUS.value}'
-               ELSE '{Verdict.GENUINE.value}'
-           END,
-           '{Scan.Channel.WEB.value}', scan_in.device, scan_in.repeat, scan_in.network, ''
-    FROM counters CROSS JOIN scan_in LEFT JOIN facts ON true
-    WHERE counters.allowed
-    RETURNING id, verdict
-),
-also AS (
-    SELECT facts.*, recorded.id AS scan_id, recorded.verdict AS scan_verdict
-    FROM scan_in LEFT JOIN facts ON true LEFT JOIN recorded ON true
-)"""  # noqa: S608 - table names and constants from the models; values are parameters
-
-
-def record_query(
-    serial: str,
-    *,
-    now: datetime.datetime,
-    user_agent: str,
-    repeat: bool,
-    network: int | None,
-    link: DigitalLinkPath | None,
-    with_digest: bool,
-) -> tuple[str, str, list]:
-    """The facts of an anonymous web scan and its INSERT, as `also` for backend.throttling.hit_many.
-
-    The counters are rate limits (tracing.scan_limits.scan_gate): the scan is inserted only if all of
-    them let the request through, with the
-    verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
-    activated, confirmed copied by an official, an open flag, a mismatching Digital Link, one
-    sighting — network — too many) or genuine. That is `_verdict` over the findings of
-    `clone_rules.judge_scan` and the official's finding, written in SQL so
-    that a scan costs one statement; scan_record(recorded=…) judges again in Python, corrects the
-    row if they ever disagree (and logs it), and writes the flags. A new rule that needs no location
-    must be added here as well as in clone_rules (the tracing tests fail on any disagreement). Its
-    row: the facts' columns, then the new scan's id and verdict (NULL when refused).
-    """
-    gtin = link.gtin14 if link is not None else None
-    lot = (link.lot or None) if link is not None and gtin is not None else None
-    sql = _record_sql(with_digest)
-    family = device_family(user_agent)
-    params = [network, serial, serial, now, family, repeat, gtin, lot, clone_rules.MAX_SIGHTINGS, network]
-    return f"hg_scan_record{int(with_digest)}", sql, params
-
-
-def facts_from_row(row) -> ScanFacts | None:
-    """The facts from a row of the facts query (or of record_query, whose last two columns it ignores)."""
-    n = len(_STAMP_COLUMNS)
-    if row is None or row[0] is None:
-        return None
-    stamp = Stamp.from_db(connection.alias, _STAMP_COLUMNS, row[:n])
-    (
-        producer_id,
-        run_gtin14,
-        product_id,
-        product_gtin,
-        lot_code,
-        sightings,
-        network_seen,
-        first_at,
-        place,
-        rules,
-        digest,
-    ) = row[n : n + 11]
-    return ScanFacts(
-        stamp=stamp,
-        producer_id=producer_id,
-        run_gtin14=run_gtin14,
-        product_id=product_id,
-        product_gtin=product_gtin or "",
-        lot_code=lot_code,
-        sightings=sightings,
-        network_seen=network_seen,
-        first_at=first_at,
-        first_place=place or "",
-        open_rules=list(rules),
-        digest=digest,
-    )
-
-
-def read_facts(serial: str, *, network: int | None = None, with_digest: bool = False) -> ScanFacts | None:
-    with connection.cursor() as cursor:
-        prepared.execute(cursor, f"hg_scan_facts{int(with_digest)}", _facts_sql(with_digest), [network, serial])
-        return facts_from_row(cursor.fetchone())
 
 
 def _link_ok(facts: ScanFacts, link: DigitalLinkPath | None) -> bool:
@@ -402,32 +142,10 @@ def _link_ok(facts: ScanFacts, link: DigitalLinkPath | None) -> bool:
     return not (link.lot and facts.lot_code is not None and link.lot != facts.lot_code)
 
 
-def _insert_scan(scan: Scan) -> None:
-    with connection.cursor() as cursor:
-        prepared.execute(
-            cursor,
-            "hg_scan_insert",
-            _insert_scan_sql(),
-            [
-                scan.stamp_id,
-                scan.serial,
-                scan.scanned_at,
-                scan.verdict,
-                scan.channel,
-                scan.device_family,
-                scan.repeat,
-                scan.network,
-            ],
-        )
-        scan.pk = cursor.fetchone()[0]
-    scan._state.adding = False
-    scan._state.db = connection.alias
-
-
 def _store(scan: Scan, recorded: tuple[int, str] | None) -> None:
     """Insert the scan, or take the one record_query inserted (correcting its verdict if SQL judged otherwise)."""
     if recorded is None:
-        _insert_scan(scan)
+        insert_scan(scan)
         return
     scan.pk, stored = recorded
     scan._state.adding = False
@@ -535,6 +253,74 @@ def scan_record(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WebScan:
+    """One web look at a code: the judged scan, or (outcome None) the seconds to wait when a limit refused it."""
+
+    outcome: ScanOutcome | None
+    wait: int | None = None
+
+
+def scan_record_web(
+    *,
+    serial: str,
+    visitor: str,
+    network: int | None,
+    user_agent: str,
+    repeat: bool,
+    link: DigitalLinkPath | None,
+    user,
+    now: datetime.datetime,
+) -> WebScan:
+    """Count one web look at *serial* against the rate limits and, when they let it through, record and judge it.
+
+    The one entry of the scan page (tracing.stamps.views.record_look). An anonymous visitor's scan
+    is one statement: the counters, the stamp's facts and the INSERT with the verdict written in SQL
+    (scan_sql.record_query), judged again in Python by scan_record. A signed-in visitor's takes two,
+    because a scan by the producer's staff or an official is marked as such, which needs the
+    stamp's producer first: the counters with the facts, then the INSERT.
+    """
+    signed_in = access.is_authenticated(user)
+    if signed_in:
+        also = scan_sql.facts_query(serial, network=network, with_digest=True)
+    else:
+        also = scan_sql.record_query(
+            serial, now=now, user_agent=user_agent, repeat=repeat, network=network, link=link, with_digest=True
+        )
+    wait, row = scan_limits.scan_gate(visitor, serial, also=also)
+    if wait:
+        return WebScan(outcome=None, wait=wait)
+    outcome = scan_record(
+        serial=serial,
+        user_agent=user_agent,
+        repeat=repeat,
+        network=network,
+        link=link,
+        user=user if signed_in else None,
+        page_digest=True,
+        facts=scan_sql.facts_from_row(row),
+        recorded=None if signed_in else scan_sql.recorded_from_row(row),
+        now=now,
+    )
+    return WebScan(outcome=outcome)
+
+
+class Peek(NamedTuple):
+    """A look that records nothing: whether the code is a stamp of ours, or the seconds to wait."""
+
+    wait: int | None
+    known: bool
+
+
+def scan_peek_web(*, serial: str, visitor: str) -> Peek:
+    """A HEAD of the scan page: within the same limits as a look, reads whether the stamp exists, records nothing."""
+    also = scan_sql.facts_query(serial, network=None, with_digest=False)
+    wait, row = scan_limits.scan_gate(visitor, serial, also=also)
+    if wait:
+        return Peek(wait=wait, known=False)
+    return Peek(wait=None, known=scan_sql.facts_from_row(row) is not None)
+
+
 def _distribution_facts(
     stamp: Stamp, lat: float, lng: float, place: scan_geometry.Place
 ) -> tuple[float | None, bool | None]:
@@ -640,181 +426,4 @@ def scan_counts(stamp: Stamp) -> dict[str, int]:
 # -- the scratch PIN ---------------------------------------------------------------------------
 
 
-class PinRefused(ValidationError):
-    """The PIN was not accepted: ``code`` says why (wrong_pin, already_confirmed, not_sellable)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    stamp: Stamp
-    confirmed_at: datetime.datetime
-    place: str
-
-
-def stamp_confirm_pin(*, serial: str, pin: str, scan_id: int | None = None) -> Confirmation:
-    """Confirm the purchase with the scratch PIN: the first correct confirmation wins, exactly once.
-
-    The stamp is updated with a conditional UPDATE … WHERE confirmed_at IS NULL, so of two
-    simultaneous confirmations exactly one changes the row; the other is told it was already
-    confirmed. The PIN is compared in constant time (tracing.pins). An activated stamp becomes sold.
-    """
-    stamp = next(iter(Stamp.objects.filter(serial=serial).order_by()[:1]), None)
-    if stamp is None:
-        raise PinRefused(_("This stamp code is not one of ours."), code="unknown")
-    if stamp.confirmed_at is not None:
-        raise PinRefused(already_confirmed_message(stamp), code="already_confirmed")
-    if stamp.status not in (StampStatus.ACTIVATED, StampStatus.SOLD):
-        raise PinRefused(
-            _("This stamp is not on a product for sale: its PIN cannot be confirmed."), code="not_sellable"
-        )
-    if not pins.pin_matches(serial, pin or "", stamp.pin_hash):
-        raise PinRefused(_("This PIN is not right. Check the digits under the scratch layer."), code="wrong_pin")
-    place, province_id = "", None
-    if scan_id is not None:
-        row = Scan.objects.filter(pk=scan_id, stamp=stamp).values_list("place_name", "province_id").first()
-        if row:
-            place, province_id = row
-    now = timezone.now()
-    with transaction.atomic():
-        won = Stamp.objects.filter(
-            pk=stamp.pk, confirmed_at__isnull=True, status__in=(StampStatus.ACTIVATED, StampStatus.SOLD)
-        ).update(confirmed_at=now, confirmed_place=place, confirmed_province_id=province_id, status=StampStatus.SOLD)
-        if won != 1:
-            stamp.refresh_from_db()
-            raise PinRefused(already_confirmed_message(stamp), code="already_confirmed")
-        Stamp.objects.filter(pk=stamp.pk, sold_at__isnull=True).update(sold_at=now, sold_via=SoldVia.CONSUMER)
-        StampEvent.objects.create(
-            run_id=stamp.run_id,
-            action=StampEvent.Action.CONFIRMED,
-            count=1,
-            ranges=[[stamp.number, stamp.number]],
-            reason=place,
-        )
-    stamp.refresh_from_db()
-    return Confirmation(stamp=stamp, confirmed_at=now, place=place)
-
-
-def copy_confirmed_message(stamp: Stamp) -> str:
-    """What every scan of a code an official confirmed copied says first."""
-    from django.utils.formats import date_format
-
-    when = date_format(timezone.localtime(stamp.copy_confirmed_at), "DATE_FORMAT")
-    return str(clone_rules.COPY_CONFIRMED_WARNING) % {"date": when}
-
-
-def sold_message(stamp: Stamp) -> str:
-    """'Sold on … through the online marketplace' for a stamp whose sale was recorded, else ''."""
-    from django.utils.formats import date_format
-
-    if not stamp.sold_at or stamp.sold_via == SoldVia.CONSUMER:
-        return ""  # a buyer's own PIN confirmation is told by already_confirmed_message
-    when = date_format(timezone.localtime(stamp.sold_at), "DATE_FORMAT")
-    if stamp.sold_via == SoldVia.MARKETPLACE:
-        return _("Sold on %(date)s through the Hà Giang Origin online marketplace.") % {"date": when}
-    return _("Sold on %(date)s by an authorised shop.") % {"date": when}
-
-
-def already_confirmed_message(stamp: Stamp) -> str:
-    from django.utils.formats import date_format
-
-    when = date_format(timezone.localtime(stamp.confirmed_at), "DATE_FORMAT") if stamp.confirmed_at else ""
-    if stamp.confirmed_place:
-        return _("This product's PIN was already confirmed on %(date)s near %(place)s.") % {
-            "date": when,
-            "place": stamp.confirmed_place,
-        }
-    return _("This product's PIN was already confirmed on %(date)s.") % {"date": when}
-
-
 # -- officials' follow-up ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def flag_resolve(*, by, flag: SuspicionFlag, resolution: str) -> SuspicionFlag:
-    """Close a suspicion flag with what the official found (officials only)."""
-    require_official(by)
-    resolution = (resolution or "").strip()
-    raise_if({"resolution": _("Say what you found.")} if not resolution else {})
-    locked = SuspicionFlag.objects.select_for_update().get(pk=flag.pk)
-    if locked.resolved_at is not None:
-        raise ValidationError(_("This flag is already resolved."))
-    locked.resolved_at = timezone.now()
-    locked.resolved_by = by
-    locked.resolution = resolution[:300]
-    locked.save(update_fields=["resolved_at", "resolved_by", "resolution"])
-    return locked
-
-
-@atomic_with_files()
-def report_create(
-    *,
-    serial: str = "",
-    note: str = "",
-    place: str = "",
-    shop: str = "",
-    lat=None,
-    lng=None,
-    photo=None,
-    by=None,
-) -> CounterfeitReport:
-    """Record a consumer's report of a suspected fake; it appears in the officials' list at once.
-
-    At least a note, a photo or a place is needed. The photo is re-encoded without its metadata
-    (no GPS or camera data kept beyond what the consumer typed or shared).
-    """
-    from tracing.stamps import serials
-    from tracing.uploads import process_photo
-
-    errors: dict = {}
-    serial = (serial or "").strip()[:40]
-    note, place, shop = (note or "").strip(), (place or "").strip(), (shop or "").strip()
-    stamp = None
-    if serial:
-        normalised = serials.normalise_serial(serial)
-        if serials.serial_is_well_formed(normalised):
-            serial = normalised
-            stamp = next(iter(Stamp.objects.filter(serial=normalised).order_by()[:1]), None)
-    location = None
-    if lat not in (None, "") or lng not in (None, ""):
-        try:
-            location = scan_geometry.rounded_point(lat, lng)
-        except (TypeError, ValueError) as exc:
-            errors["lat"] = str(exc)
-    if len(note) > 2000:
-        errors["note"] = _("At most 2000 characters.")
-    if not (note or photo or place or shop or location):
-        errors["note"] = _("Tell us what you noticed, where, or add a photo.")
-    processed = None
-    if photo is not None and not errors:
-        try:
-            processed = process_photo(photo)
-        except ValidationError as exc:
-            errors["photo"] = exc.messages
-    raise_if(errors)
-    report = CounterfeitReport(
-        stamp=stamp,
-        serial=serial,
-        note=note,
-        place=place[:200],
-        shop=shop[:200],
-        location=location,
-        reported_by=by if access.is_authenticated(by) else None,
-    )
-    if processed is not None:
-        report.photo.save(processed.web.name, processed.web, save=False)
-    report.save()
-    return report
-
-
-@transaction.atomic
-def report_review(*, by, report: CounterfeitReport, status: str, note: str = "") -> CounterfeitReport:
-    """Officials move a report to investigating or closed, with a note."""
-    require_official(by)
-    if status not in CounterfeitReport.Status.values:
-        raise ValidationError({"status": _("Choose a status.")})
-    report.status = status
-    report.review_note = (note or "").strip()
-    report.reviewed_by = by
-    report.reviewed_at = timezone.now()
-    report.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
-    return report

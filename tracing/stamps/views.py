@@ -25,10 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from geo.queries import regions_geojson
 from tracing import access, digital_link, disclosure
-from tracing.forms import add_service_errors, error_status
+from tracing.form_fields import add_service_errors, error_status
 from tracing.models import Scan
-from tracing.stamps import looks, recent_scans, scan_limits, serials
+from tracing.stamps import follow_up, looks, recent_scans, scan_limits, serials
 from tracing.stamps import scans as scan_services
+from tracing.stamps.confirmation import PinRefused, stamp_confirm_pin
+from tracing.stamps.devices import device_family
 from tracing.stamps.forms import CheckCodeForm, PinForm, ReportForm
 from tracing.stamps.scan_page import render_stamp_page, scan_id_from_token
 
@@ -79,61 +81,28 @@ def record_look(request, serial: str, *, link: digital_link.DigitalLinkPath | No
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     now = timezone.now()
     recent = recent_scans.read(request, now.timestamp())
-    repeat = (
-        recent_scans.seen(recent, serial)
-        or scan_services.device_family(user_agent) == "bot"
-        or looks.is_preview(request)
+    repeat = recent_scans.seen(recent, serial) or device_family(user_agent) == "bot" or looks.is_preview(request)
+    web = scan_services.scan_record_web(
+        serial=serial,
+        visitor=visitor,
+        network=network,
+        user_agent=user_agent,
+        repeat=repeat,
+        link=link,
+        user=request.user,
+        now=now,
     )
-    if request.user.is_authenticated:
-        # Staff scans are marked as such, which needs the stamp's producer first: two statements.
-        facts_query = scan_services.facts_query(serial, network=network, with_digest=True)
-        wait, row = scan_limits.scan_gate(visitor, serial, also=facts_query)
-        if wait:
-            return _limited(request, wait)
-        outcome = scan_services.scan_record(
-            serial=serial,
-            user_agent=user_agent,
-            repeat=repeat,
-            network=network,
-            link=link,
-            user=request.user,
-            page_digest=True,
-            facts=scan_services.facts_from_row(row),
-            now=now,
-        )
-    else:
-        # One statement counts the visit against the limits, reads the stamp and records the scan.
-        record = scan_services.record_query(
-            serial, now=now, user_agent=user_agent, repeat=repeat, network=network, link=link, with_digest=True
-        )
-        wait, row = scan_limits.scan_gate(visitor, serial, also=record)
-        if wait:
-            return _limited(request, wait)
-        outcome = scan_services.scan_record(
-            serial=serial,
-            user_agent=user_agent,
-            repeat=repeat,
-            network=network,
-            link=link,
-            page_digest=True,
-            facts=scan_services.facts_from_row(row),
-            recorded=(row[-2], row[-1]),
-            now=now,
-        )
-    return Look(outcome=outcome, recent=recent, now=now)
+    if web.wait:
+        return _limited(request, web.wait)
+    return Look(outcome=web.outcome, recent=recent, now=now)
 
 
 def head_response(request, serial: str) -> HttpResponse:
     """HEAD of a scan page: the status and headers of the GET, read within the limits, nothing recorded."""
-    wait, row = scan_limits.scan_gate(
-        scan_limits.visitor_key(request),
-        serial,
-        also=scan_services.facts_query(serial, network=None, with_digest=False),
-    )
-    if wait:
-        return _limited(request, wait)
-    known = scan_services.facts_from_row(row) is not None
-    response = HttpResponse(status=200 if known else 404, content_type="text/html; charset=utf-8")
+    peek = scan_services.scan_peek_web(serial=serial, visitor=scan_limits.visitor_key(request))
+    if peek.wait:
+        return _limited(request, peek.wait)
+    response = HttpResponse(status=200 if peek.known else 404, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -238,10 +207,10 @@ def scan_confirm(request, code: str):
         context.update(ok=False, message=" ".join(form.errors.get("pin", [])) or _("Enter the PIN."), form=form)
         return render(request, "tracing/scan/confirmed.html", context, status=400)
     try:
-        confirmation = scan_services.stamp_confirm_pin(
+        confirmation = stamp_confirm_pin(
             serial=serial, pin=form.cleaned_data["pin"], scan_id=scan_id_from_token(form.cleaned_data.get("scan", ""))
         )
-    except scan_services.PinRefused as exc:
+    except PinRefused as exc:
         status = {"already_confirmed": 409, "unknown": 404}.get(exc.code, 400)
         context.update(ok=False, message=exc.messages[0], code=exc.code, form=PinForm())
         return render(request, "tracing/scan/confirmed.html", context, status=status)
@@ -322,7 +291,7 @@ def report_page(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                scan_services.report_create(
+                follow_up.report_create(
                     serial=data["serial"],
                     note=data["note"],
                     place=data["place"],

@@ -20,15 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracing import access, services
-from tracing.forms import (
-    ChangeDecisionForm,
-    DecisionForm,
-    ScheduleSurveyForm,
-    SurveyForm,
-    add_service_errors,
-    error_status,
-)
+from tracing.form_fields import add_service_errors, error_status
 from tracing.models import FieldSurvey, Producer, ProducerChange
+from tracing.official_forms import ChangeDecisionForm, DecisionForm, ScheduleSurveyForm, SurveyForm
 from tracing.views.common import (
     area_features,
     collection,
