@@ -1,4 +1,4 @@
-"""The VietQR bank transfer of an order: what the buyer pays to (payload: marketplace.vietqr; image: tracing.qr)."""
+"""The VietQR bank transfer of an order: what the buyer pays to (payload: marketplace.vietqr; image: backend.qr)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scan page's cache (tracing/scan_page.py): rendered once per state of the product, filled in per scan.
+"""The scan page's cache (tracing/stamps/scan_page.py): rendered once per state of the product, filled in per scan.
 
 What a visitor must never see: another scan's values, an unescaped value, or a page older than the
 product's rows. What the cache must give: the same page as an ordinary render, in few statements.

@@ -1,4 +1,5 @@
-"""The scan token (tracing.scan_page.scan_token): the signed scan id the PIN form and "share my location" send back."""
+"""The scan token (tracing.stamps.scan_page.scan_token): the signed scan id the PIN form and "share my location"
+send back."""
 
 import time
 

@@ -13,7 +13,7 @@ What counts as evidence about the unit a buyer holds (each tested where it count
   see once it is activated. Before activation only ``not_in_circulation`` judges a scan.
 * Never the producer's own staff or officials (signed in): their scans are recorded as such and are
   no sighting, no location evidence, no rule's trigger.
-* Never volume from one client: sightings from one network (:data:`tracing.scan_limits` keys it:
+* Never volume from one client: sightings from one network (:data:`tracing.stamps.scan_limits` keys it:
   IPv4 /24, IPv6 /64) count once, however many browsers, cookies or user agents it shows; a
   reload by the same browser within :data:`REPEAT_WINDOW_MIN` minutes is not a sighting at all.
   What the client chooses (cookie, user agent) can only merge sightings, never split them.
@@ -112,7 +112,7 @@ class Sighting:
     place: str = ""
     repeat: bool = False
     staff: bool = False
-    #: The scan's network (keyed hash, tracing.scan_limits.network_key); None: unknown (older scans),
+    #: The scan's network (keyed hash, tracing.stamps.scan_limits.network_key); None: unknown (older scans),
     #: a network of its own.
     network: int | None = None
     #: Scanned before the stamp was activated (its test label): no evidence about the unit.

@@ -31,7 +31,7 @@ def stamp_confirm_pin(*, serial: str, pin: str, scan_id: int | None = None) -> C
 
     The stamp is updated with a conditional UPDATE … WHERE confirmed_at IS NULL, so of two
     simultaneous confirmations exactly one changes the row; the other is told it was already
-    confirmed. The PIN is compared in constant time (tracing.pins). An activated stamp becomes sold.
+    confirmed. The PIN is compared in constant time (tracing.stamps.pins). An activated stamp becomes sold.
     """
     stamp = next(iter(Stamp.objects.filter(serial=serial).order_by()[:1]), None)
     if stamp is None:

@@ -132,7 +132,7 @@ def run_detail(request, pk: int):
 @login_required
 @require_POST
 def run_pins(request, pk: int):
-    """The run's PIN list as CSV, handed over once (see tracing.services.stamps)."""
+    """The run's PIN list as CSV, handed over once (see tracing.stamps.runs)."""
     run = _visible_run(request.user, pk)
     try:
         name, data = stamp_services.stamp_run_pins_take(by=request.user, run=run)

@@ -1,4 +1,4 @@
-"""The evidence of a suspicion flag (tracing/clone_rules.py) as officials read it: each field by its
+"""The evidence of a suspicion flag (tracing/stamps/clone_rules.py) as officials read it: each field by its
 label, each value as the language writes it. The flag keeps the keys and raw values."""
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ SAMPLE_SERIAL = "7K3QMT9XWB2R0D"
 def label_illustration_svg(site_url: str = "https://example.org") -> str:
     """An SVG picture of a real stamp label, drawn with our own QR renderer, for the guide page.
 
-    Written to static/tracing/label-example.svg by ``python -c "from tracing.poster import
+    Written to static/tracing/label-example.svg by ``python -c "from tracing.stamps.poster import
     write_label_illustration; write_label_illustration()"`` (its QR points to a sample, never-issued code).
     """
     from tracing.digital_link import build_url

@@ -1,4 +1,4 @@
-"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py),
+"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/stamps/recent_scans.py),
 and the network a scan came from, as the clone rules count it (:func:`network_key`).
 
 A visitor is known by a keyed hash of their address (the address every limit uses:

@@ -11,7 +11,7 @@ The cache key holds everything that changes the page's shape — language, host,
 certificates' validity), verdict, warnings, stamp status, whether an official confirmed the code
 copied, whether the PIN was confirmed or the sale recorded — and `ScanOutcome.page_digest`: an md5,
 computed by PostgreSQL in the same statement that reads the stamp, of every row the page shows
-(tracing.services.scans._facts_sql). An edit to the product, a new journey step or an expired
+(tracing.stamps.scan_sql._facts_sql). An edit to the product, a new journey step or an expired
 certificate therefore gives a new key at once, whatever path made the change; nothing has to
 remember to invalidate anything. Stale entries fall out of the LRU.
 

@@ -206,7 +206,7 @@ def record_query(
 ) -> tuple[str, str, list]:
     """The facts of an anonymous web scan and its INSERT, as `also` for backend.throttling.hit_many.
 
-    The counters are rate limits (tracing.scan_limits.scan_gate): the scan is inserted only if all of
+    The counters are rate limits (tracing.stamps.scan_limits.scan_gate): the scan is inserted only if all of
     them let the request through, with the
     verdict the rules give for a scan with no location: unknown, revoked, suspicious (never
     activated, confirmed copied by an official, an open flag, a mismatching Digital Link, one

@@ -5,11 +5,11 @@ and counterfeit reports in follow_up.py.
 
 Privacy: a Scan keeps the time, the verdict, the channel, a coarse device family, a keyed hash of
 its network per code (which only says whether two scans of one code came from the same network:
-tracing.scan_limits.network_key) and — only when the consumer pressed "share my location" — a
+tracing.stamps.scan_limits.network_key) and — only when the consumer pressed "share my location" — a
 location rounded to ~110 m with its commune and province names. No IP address or account is
 stored; rate limits count keyed hashes of addresses in a table whose rows expire with their window
-(tracing/scan_limits.py), and reloads are told by a cookie in the visitor's own browser
-(tracing/recent_scans.py).
+(tracing/stamps/scan_limits.py), and reloads are told by a cookie in the visitor's own browser
+(tracing/stamps/recent_scans.py).
 
 What a scan is judged on is the stamp's life in circulation, seen by the public: scans before its
 activation and by its producer's staff or officials are recorded but are no sightings, flags raised
@@ -173,8 +173,8 @@ def scan_record(
     """Record one look-up of a well-formed code and judge it: genuine, unknown, revoked or suspicious.
 
     `repeat` says the same visitor looked at this code minutes ago (decided by the caller: the scan
-    page from its cookie, tracing/recent_scans.py); `network` is the keyed hash of the visitor's
-    network for this code (tracing.scan_limits.network_key; None when unknown, when it counts as
+    page from its cookie, tracing/stamps/recent_scans.py); `network` is the keyed hash of the visitor's
+    network for this code (tracing.stamps.scan_limits.network_key; None when unknown, when it counts as
     a network of its own). Rules that need no location run here; the
     location rules run when one is shared. Flags are written only when a rule fires. `page_digest`
     also asks for the digest the scan page caches its rendering under (ScanOutcome.page_digest).

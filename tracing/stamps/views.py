@@ -3,7 +3,7 @@ tracing.resolver_views with the same functions), the scratch PIN, the shared loc
 reports, and the guidance pages and poster.
 
 A malformed code is refused by its check character before any database or cache work; every other
-look-up is rate-limited per visitor and per code (tracing/scan_limits.py) and recorded as a Scan.
+look-up is rate-limited per visitor and per code (tracing/stamps/scan_limits.py) and recorded as a Scan.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def record_look(request, serial: str, *, link: digital_link.DigitalLinkPath | No
     Every GET that shows a person something about the stamp (the scan page, or a resolver redirect
     to one of its linked pages) records exactly one scan here; HEAD, OPTIONS, the linkset and
     redirects back to the scan page record nothing. A reload within the window, a bot or a link
-    preview (tracing.looks) is recorded as a repeat, which is never a new sighting.
+    preview (tracing.stamps.looks) is recorded as a repeat, which is never a new sighting.
     """
     visitor = scan_limits.visitor_key(request)
     network = scan_limits.network_key(request, serial)
