@@ -1,6 +1,6 @@
 """Background jobs with visible progress, on django-tasks' PostgreSQL backend (no broker).
 
-    job = job_enqueue(handler="tracing.jobs.stamps_issue", title=gettext_noop("…"), owner=user, arguments={…})
+    job = job_enqueue(handler="tracing.stamps.jobs.stamps_issue", title=gettext_noop("…"), owner=user, arguments={…})
 
 enqueues a task in the same transaction as the Job row; `manage.py worker` (backend/worker.py, started
 by `make run`) runs it. The handler is called as `handler(job, progress, **arguments)`, where

@@ -30,7 +30,7 @@ if not DEBUG and len(SECRET_KEY) < 50:
 
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long when DJANGO_DEBUG is off.")
 
-# Key of the scratch-off PIN hashes (tracing.pins). Set it apart from DJANGO_SECRET_KEY and never rotate it
+# Key of the scratch-off PIN hashes (tracing.stamps.pins). Set it apart from DJANGO_SECRET_KEY and never rotate it
 # while stamps are in circulation: rotating the secret key must not invalidate PINs already printed.
 STAMP_PIN_KEY = env_str("STAMP_PIN_KEY", "")
 if not DEBUG and STAMP_PIN_KEY and len(STAMP_PIN_KEY) < 32:

@@ -34,7 +34,7 @@ def prepare_stamps(count: int) -> list[str]:
     from geo.models import ProductKind
     from tracing import services
     from tracing.models import Batch, ProducerMembership, Product, Stamp
-    from tracing.services.stamps import Selection
+    from tracing.stamps.selection import Selection
 
     official, producer = bench_records()
     staff, _created = User.objects.get_or_create(username="bench-producer")

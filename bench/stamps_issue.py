@@ -66,7 +66,7 @@ def main(argv=None) -> dict:
     from django.db import connection
 
     from tracing.models import Stamp, StampRun
-    from tracing.services import stamps as stamp_services
+    from tracing.stamps import runs as stamp_services
 
     official, producer = bench_records()
     run = StampRun.objects.create(producer=producer, quantity=args.stamps, issued_by=official)

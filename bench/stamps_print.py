@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/stamps_print.py [--labels 100000] [--layout a4-3x8-70x37] [--workers N] [--json]
 
-The run is what an official downloads for a run of stamps: tracing.printing.print_run_zip, i.e. the
+The run is what an official downloads for a run of stamps: tracing.print_runs.print_run_zip, i.e. the
 labels split into parts rendered by a pool of processes (one per core) into a ZIP of PDFs plus a
 manifest. The single-core figure (labels_pdf on the first 2,400 labels) is printed beside it so the
 parallel speed-up is visible. Target (issue 5): 100,000 labels in at most 2 minutes on 2 cores.
@@ -26,32 +26,32 @@ from django.conf import settings
 if not settings.configured:
     settings.configure(USE_I18N=False)
 
-from tracing import codes, printing
 from tracing.digital_link import build_url
+from tracing.stamps import layouts, print_runs, printing, serials
 
 SITE = "https://origin.example.vn"
 
 
-def make_labels(n: int) -> list[printing.Label]:
+def make_labels(n: int) -> list[layouts.Label]:
     return [
-        printing.Label(
+        layouts.Label(
             url=build_url(SITE, serial=s, gtin14="08938500000010", lot="2025-07"),
             serial=s,
             product_name="Cam sành Hà Giang hữu cơ loại đặc biệt",
             subtitle="Lô 2025-07 · HTX Cam Bắc Quang",
         )
-        for s in codes.new_serials(n)
+        for s in serials.new_serials(n)
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=100_000, help="labels in the print run (default 100000)")
-    parser.add_argument("--layout", default="a4-3x8-70x37", choices=sorted(printing.PRESETS))
+    parser.add_argument("--layout", default="a4-3x8-70x37", choices=sorted(layouts.PRESETS))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    layout = printing.PRESETS[args.layout]
+    layout = layouts.PRESETS[args.layout]
     caption = "Quét để kiểm tra hàng thật"
 
     labels = make_labels(args.labels)
@@ -63,7 +63,7 @@ def main() -> None:
 
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        result = printing.print_run_zip(labels, layout=layout, out=out, caption=caption, workers=args.workers)
+        result = print_runs.print_run_zip(labels, layout=layout, out=out, caption=caption, workers=args.workers)
         wall = time.perf_counter() - started
         size = out.tell()
 

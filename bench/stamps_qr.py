@@ -27,14 +27,15 @@ import qrcode
 import segno
 import zxingcpp
 
-from tracing import codes, printing, qr
+from backend import qr
 from tracing.digital_link import build_url
+from tracing.stamps import printing, serials
 
 SITE = "https://origin.example.vn"
 
 
 def urls(n: int) -> list[str]:
-    return [build_url(SITE, serial=s, gtin14="08938500000010", lot="2025-07") for s in codes.new_serials(n)]
+    return [build_url(SITE, serial=s, gtin14="08938500000010", lot="2025-07") for s in serials.new_serials(n)]
 
 
 def bare_qrcode(url: str):

@@ -26,7 +26,7 @@ from oversight.models import Case, InspectionFinding
 from tracing import services
 from tracing.models import Batch, BatchEvent, CounterfeitReport, Scan, Stamp
 from tracing.models.stamps import StampStatus
-from tracing.services.scans import PinRefused
+from tracing.stamps.confirmation import PinRefused
 
 USER_AGENTS = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "

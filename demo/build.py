@@ -21,7 +21,7 @@ from demo import province as spec
 from demo.clock import Clock
 from tracing.models import Batch, Producer, Product, Stamp
 from tracing.models.stamps import StampStatus
-from tracing.services.stamps import stamp_url
+from tracing.stamps.runs import stamp_url
 
 #: Stamps printed per well-behaved producer by `seed_demo`.
 PRINTED_PER_PRODUCER = 2

@@ -19,7 +19,7 @@ from demo.clock import Clock
 from geo.models import RetailPoint
 from tracing import services
 from tracing.models import Batch, Producer, Product, ProductionArea, Stamp, StampRun
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 
 def _step_time(clock: Clock, batch: spec.Batch, step: spec.Step) -> datetime.datetime:

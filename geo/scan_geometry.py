@@ -1,6 +1,6 @@
 """Geometry of stamp scans: coarse places, geodesic distances, distance to where a batch was sold.
 
-Used by tracing's clone detection (tracing/clone_rules.py, tracing/services/scans.py). Every spatial
+Used by tracing's clone detection (tracing/stamps/clone_rules.py, tracing/stamps/scans.py). Every spatial
 expression of that feature is here; callers speak (lat, lng) and kilometres.
 
 Privacy: a shared browser location is kept only rounded (:data:`STORED_DECIMALS`), and what the public

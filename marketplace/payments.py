@@ -1,13 +1,13 @@
-"""The VietQR bank transfer of an order: what the buyer pays to (payload: marketplace.vietqr; image: tracing.qr)."""
+"""The VietQR bank transfer of an order: what the buyer pays to (payload: marketplace.vietqr; image: backend.qr)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.qr import qr_png
 from marketplace.banks import Bank, bank_for_bin
 from marketplace.models import Order, SellerProfile
 from marketplace.vietqr import vietqr_payload
-from tracing.qr import qr_png
 
 
 @dataclass(frozen=True)

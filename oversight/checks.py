@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backend.bilingual import localised
 from backend.formatting import decimal_text
 from geo.expressions import GeodesicDistance
 from geo.models import ProductKind
@@ -40,7 +41,6 @@ from oversight.models import (
 )
 from tracing.models import AreaCapacity, Batch, BatchEvent, Certificate, Scan, Stamp, StampEvent
 from tracing.models.stamps import StampStatus, units_allowed
-from tracing.text import localised
 
 MAX_ANOMALIES = 200
 _NO_DISTANCE = 1e12

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from backend import csvfiles
+from backend.bilingual import localised
 from backend.formatting import decimal_text, percent
 from backend.jobs import job_handler
 from geo import oversight_queries
@@ -36,7 +37,6 @@ from marketplace.workflow import OrderStatus
 from oversight import monitoring
 from oversight.filters import DISTRICT_MAP_DAY, choropleth_level
 from tracing.models import CounterfeitReport, Producer, ProducerStatusChange, Product, Scan
-from tracing.text import localised
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
 NOT_COUNTED = (OrderStatus.CANCELLED, OrderStatus.EXPIRED)

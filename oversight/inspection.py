@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from geo.models import RetailPoint
 from marketplace.models import RetailStock
 from tracing.models import BatchEvent, Scan, Stamp
-from tracing.services.scans import scan_counts
+from tracing.stamps.scans import scan_counts
 
 SCANS_SHOWN = 50
 

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend import dates
+from backend.bilingual import localised
 from geo.forms import ProductKindChoiceField
 from geo.models import ProductKind
 from tracing.models import Producer, Product, Scan, Stamp
-from tracing.text import localised
 
 MEASURES = ("issued", "activated", "scanned", "sold")
 MAX_PERIOD_DAYS = 3 * 366

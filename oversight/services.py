@@ -192,7 +192,7 @@ def _revoke_with_case(*, by, case: Case, stamp: Stamp | None, revoke: str, first
     """Revoke what the official chose with the case (how many); the revocation audits itself (stamps.revoke)."""
     if not revoke:
         return 0
-    from tracing.services.stamps import Selection
+    from tracing.stamps.selection import Selection
 
     reason = (_("Case #%(number)d") % {"number": case.pk} + f" — {why}")[:300]
     try:

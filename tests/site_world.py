@@ -93,7 +93,7 @@ def build_world(text: Text = plain) -> World:
     from oversight.models import Case
     from tracing import services
     from tracing.models import Stamp
-    from tracing.services.stamps import Selection
+    from tracing.stamps.selection import Selection
 
     _prerequisites()
     today = timezone.localdate()

@@ -115,8 +115,8 @@ def test_cases_and_the_audit_trail_show_labels_and_keep_the_keys(world, client, 
     for key in ("not_in_circulation", "scan_ids", "producer.approved", "tracing.producer", "shop_authorised"):
         assert key not in case and key not in audit
     with translation.override(language):
-        from tracing.clone_rules import RULES
         from tracing.models.producers import ProducerStatus
+        from tracing.stamps.clone_rules import RULES
 
         assert str(RULES["not_in_circulation"]).capitalize() in case
         approved = str(ProducerStatus.APPROVED.label)

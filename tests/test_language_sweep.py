@@ -65,9 +65,9 @@ def internal_keys() -> set[str]:
     differs), audit actions and record types, rule and check codes, evidence and before/after fields."""
     from oversight import checks
     from oversight.models import AuditEntry
-    from tracing import clone_rules, printing
     from tracing.models import SuspicionFlag
     from tracing.models.producers import ProducerStatus
+    from tracing.stamps import clone_rules, layouts
 
     keys: set[str] = set()
     words: set[str] = set()  # values that are also the label of some choice: "other", "kg"
@@ -82,7 +82,7 @@ def internal_keys() -> set[str]:
                 for language in LANGUAGES:
                     with translation.override(language):
                         (words if str(label).lower() == value.lower() else keys).add(value)
-    keys |= set(clone_rules.RULES) | set(checks.CHECKS) | set(printing.PRESETS)
+    keys |= set(clone_rules.RULES) | set(checks.CHECKS) | set(layouts.PRESETS)
     keys |= {f"producer.{status}" for status in ProducerStatus.values}
     for path in sweep.ROOT.glob("*/**/*.py"):
         if path.parts[len(sweep.ROOT.parts)] in OUR_APPS:
@@ -270,10 +270,10 @@ def test_the_stamp_labels_speak_to_buyers_in_vietnamese(world):
     """Labels are printed once for products sold in Việt Nam: Vietnamese, with the caption's English half
     (tracing.jobs.CAPTION) for foreign buyers."""
     from backend.models import Job
-    from tracing.jobs import CAPTION, stamp_labels_print_job
+    from tracing.stamps.jobs import CAPTION, stamp_labels_print_job
 
     run, official = world["run"], world.users["official"]
-    job = Job.objects.create(handler="tracing.jobs.stamp_labels_print_job", title="labels", owner=official)
+    job = Job.objects.create(handler="tracing.stamps.jobs.stamp_labels_print_job", title="labels", owner=official)
     stamp_labels_print_job(
         job, lambda *args, **kwargs: None, run_id=run.pk, first=1, last=6, layout="roll-50x30", user_id=official.pk
     )

@@ -13,4 +13,4 @@ router.register("production-areas", ProductionAreaViewSet, basename="production-
 router.register("products", ProductViewSet, basename="product")
 router.register("batches", BatchViewSet, basename="batch")
 
-urlpatterns = [*router.urls, path("", include("tracing.stamp_api_urls"))]
+urlpatterns = [*router.urls, path("", include("tracing.stamps.api_urls"))]

@@ -39,7 +39,8 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tracing import codes, dl_compression, gs1, gs1_ai
+from tracing import dl_compression, gs1, gs1_ai
+from tracing.stamps import serials
 
 AI_GTIN = "01"
 AI_CPV = "22"
@@ -523,14 +524,14 @@ def parse_uri(
 
 def _build_path(*, serial: str | None, gtin14: str | None, lot: str | None) -> str:
     if gtin14 is None:
-        if serial is None or not codes.serial_is_well_formed(serial):
+        if serial is None or not serials.serial_is_well_formed(serial):
             raise ValueError(f"{serial!r} is not a well-formed stamp serial")
         return f"/{SHORT_FORM}/{serial}"
     parts = [AI_GTIN, gs1.gtin_to_14(gtin14)]
     if lot:
         parts += [AI_LOT, encode_value(gs1.validate_lot(lot))]
     if serial is not None:
-        if not codes.serial_is_well_formed(serial):
+        if not serials.serial_is_well_formed(serial):
             raise ValueError(f"{serial!r} is not a well-formed stamp serial")
         parts += [AI_SERIAL, serial]
     return "/" + "/".join(parts)
@@ -547,10 +548,10 @@ def build_url(site_url: str, *, serial: str, gtin14: str | None = None, lot: str
 
 
 def _our_serial(value: str) -> str:
-    if codes.serial_is_well_formed(value):  # as printed: most scans
+    if serials.serial_is_well_formed(value):  # as printed: most scans
         return value
-    serial = codes.normalise_serial(value)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(value)
+    if not serials.serial_is_well_formed(serial):
         raise MalformedSerialError(
             _("“%(serial)s” is not a valid stamp code: it may have been mistyped or copied.") % {"serial": value[:40]}
         )
@@ -563,7 +564,7 @@ def short_form_serial(raw_code: str) -> tuple[str, bool]:
     The code follows AI 21's rules (character set 82, 1-20 characters; else BadSerialError, 400)
     and must then be one of our serials once normalised (else MalformedSerialError, 404).
     """
-    if codes.serial_is_well_formed(raw_code):  # as printed: most scans (our alphabet is within CSET 82)
+    if serials.serial_is_well_formed(raw_code):  # as printed: most scans (our alphabet is within CSET 82)
         return raw_code, True
     _check_characters(raw_code)
     if raw_code == "":

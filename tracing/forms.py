@@ -1,128 +1,33 @@
-"""Forms of the producer, official and public pages. They parse shapes; the services check the rules.
+"""Forms of the producers' pages: the organisation, certificates and areas, products, batches and events.
 
-A ValidationError raised by a service is put back on the form next to the field it names
-(:func:`add_service_errors`), so a page never answers a rule break with a 500.
+They parse shapes; the services check the rules. Shared fields and the service errors put back on a
+form: tracing/form_fields.py; officials' forms: tracing/official_forms.py; stamps': tracing/stamps/forms.py.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from backend import dates, storage
+from backend import dates
+from backend.bilingual import localised
 from backend.formatting import plain_number
-from geo import coordinates
 from geo.models import AdminUnit, GrowingRegion, ProductKind, RetailPoint
+from tracing.form_fields import (
+    CertificateChoiceField,
+    CommuneChoiceField,
+    DateInput,
+    GeoJSONPolygonField,
+    LocalDateTimeInput,
+    LocalisedChoiceField,
+    LocalisedMultipleChoiceField,
+    MultipleFileField,
+    PointFormMixin,
+    RegionChoiceField,
+    lat_lng_fields,
+)
 from tracing.models import Batch, BatchEvent, Certificate, Producer, Product, ProductionArea, Unit
-from tracing.text import localised
-
-MAX_PHOTOS_PER_UPLOAD = 12
-GEOJSON_MAX_CHARS = 200_000  # a hand-drawn boundary of a few hundred corners is far below this
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's ValidationError on the form: under the field it names, else at the top of the form.
-
-    A storage failure (disk full or read-only) is shown at the top and remembered for error_status().
-    """
-    aliases = aliases or {}
-    form.error_status = storage.status_for(exc) or getattr(form, "error_status", None)
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            field = aliases.get(name, name)
-            messages = [message for error in errors for message in error.messages]
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def error_status(*forms_shown: forms.Form) -> int:
-    """The status of a page showing these forms again after a failed POST: 507 or 503 when the storage
-    refused a file, else 400."""
-    return next((form.error_status for form in forms_shown if getattr(form, "error_status", None)), 400)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input (photos picked together on a phone); the services check their content."""
-
-    def __init__(self, *args, max_files: int = MAX_PHOTOS_PER_UPLOAD, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        kwargs.setdefault("required", False)
-        self.max_files = max_files
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > self.max_files:
-            raise ValidationError(_("At most %(count)d photos at once.") % {"count": self.max_files})
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
-class LocalisedChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return localised(obj, "name") or str(obj)
-
-
-class LocalisedMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return localised(obj, "name") or str(obj)
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        english = (get_language() or "vi").startswith("en")
-        name = obj.name_en if english and obj.name_en else obj.name
-        return f"{name} ({localised(obj.product_kind, 'name')})"
-
-
-class CommuneChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}, {obj.parent.name}" if obj.parent_id else obj.name
-
-
-class CertificateChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.label} {obj.number}" + (f" ({_('expired')})" if obj.is_expired else "")
-
-
-class PointFormMixin:
-    """Hidden `lat`/`lng` fields filled by the map or the phone's GPS; `point()` is the GEOS point or None."""
-
-    def clean(self):
-        cleaned = super().clean()
-        lat, lng = cleaned.get("lat"), cleaned.get("lng")
-        if (lat is None) != (lng is None):
-            self.add_error("lat", _("Place the point on the map again."))
-        elif lat is not None:
-            try:
-                cleaned["point"] = coordinates.point(lat, lng)
-            except ValueError as exc:
-                self.add_error("lat", str(exc))
-        cleaned.setdefault("point", None)
-        return cleaned
-
-
-def _lat_lng_fields():
-    return (
-        forms.FloatField(required=False, widget=forms.HiddenInput(attrs={"data-pick-lat": ""})),
-        forms.FloatField(required=False, widget=forms.HiddenInput(attrs={"data-pick-lng": ""})),
-    )
-
 
 # --- The organisation --------------------------------------------------------------------------
 
@@ -149,7 +54,7 @@ class ProducerForm(PointFormMixin, forms.Form):
     commune = CommuneChoiceField(
         label=_("Commune"), queryset=AdminUnit.objects.none(), empty_label=_("Choose a commune")
     )
-    lat, lng = _lat_lng_fields()
+    lat, lng = lat_lng_fields()
     representative = forms.CharField(
         label=_("Representative"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -261,32 +166,10 @@ class CertificateForm(forms.Form):
         return data
 
 
-class GeoJSONPolygonField(forms.CharField):
-    """A boundary drawn on the map, posted as GeoJSON (lon, lat) in a hidden input."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(max_length=GEOJSON_MAX_CHARS, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            geometry = GEOSGeometry(value, srid=4326)
-        except (GEOSException, ValueError, TypeError) as exc:
-            raise ValidationError(_("The boundary could not be read; draw it again.")) from exc
-        if not isinstance(geometry, Polygon | MultiPolygon):
-            raise ValidationError(_("Draw the boundary as a polygon."))
-        return geometry
-
-
 class ProductionAreaForm(PointFormMixin, forms.Form):
     name = forms.CharField(label=_("Name of the area"), max_length=150, help_text=_("e.g. “Đồi chè Phìn Hồ”."))
     boundary = GeoJSONPolygonField(widget=forms.HiddenInput(attrs={"data-pick-boundary": ""}))
-    lat, lng = _lat_lng_fields()
+    lat, lng = lat_lng_fields()
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -461,13 +344,6 @@ class BatchForm(forms.Form):
         }
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 class BatchEventForm(PointFormMixin, forms.Form):
     event_type = forms.ChoiceField(label=_("Step"), choices=BatchEvent.Type.choices)
     occurred_at = dates.DateTimeField(
@@ -475,7 +351,7 @@ class BatchEventForm(PointFormMixin, forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=LocalDateTimeInput(),
     )
-    lat, lng = _lat_lng_fields()
+    lat, lng = lat_lng_fields()
     retail_point = forms.ModelChoiceField(
         label=_("Or the shop where it happened"),
         queryset=RetailPoint.objects.none(),
@@ -535,80 +411,6 @@ class BatchEventDeleteForm(JourneyReasonMixin):
 
 
 # --- Officials ---------------------------------------------------------------------------------
-
-
-class ScheduleSurveyForm(forms.Form):
-    scheduled_for = dates.DateField(label=_("Date of the visit"), widget=DateInput())
-    note = forms.CharField(
-        label=_("Note for the producer"),
-        required=False,
-        max_length=2000,
-        help_text=_("Who comes, what to prepare (papers, access to the areas)."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-class SurveyForm(PointFormMixin, forms.Form):
-    surveyed_on = dates.DateField(label=_("Date of the visit"), widget=DateInput())
-    lat, lng = _lat_lng_fields()
-    identity_confirmed = forms.TypedChoiceField(
-        label=_("Identity and papers confirmed"), choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect
-    )
-    certificates_genuine = forms.TypedChoiceField(
-        label=_("Certificates genuine"), choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect
-    )
-    areas_as_declared = forms.TypedChoiceField(
-        label=_("Production areas as declared"), choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect
-    )
-    gap_practice_seen = forms.TypedChoiceField(
-        label=_("GAP practice seen"), choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect
-    )
-    findings = forms.CharField(
-        label=_("Findings"),
-        required=False,
-        max_length=5000,
-        help_text=_("Required when a check is not passed."),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    photos = MultipleFileField(label=_("Photos"), max_files=10)
-
-    CHECKLIST = ("identity_confirmed", "certificates_genuine", "areas_as_declared", "gap_practice_seen")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["photos"].widget.attrs["capture"] = "environment"
-
-    def service_values(self) -> dict:
-        data = self.cleaned_data
-        values = {name: data[name] for name in self.CHECKLIST}
-        values.update(
-            surveyed_on=data["surveyed_on"], location=data["point"], findings=data["findings"], photos=data["photos"]
-        )
-        return values
-
-
-class DecisionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        help_text=_("The producer reads it in the email and on their page."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class ChangeDecisionForm(forms.Form):
-    """An official's note on a change to verified data: optional to accept it, required to refuse it."""
-
-    reason = forms.CharField(
-        label=_("Note for the producer"),
-        required=False,
-        max_length=2000,
-        help_text=_("Required to refuse: the producer reads it in the email and on their page."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
 
 class ReapplyForm(forms.Form):

@@ -136,6 +136,6 @@ def lot_is_valid(lot: str) -> bool:
 def validate_ai21(serial: str) -> str:
     """Return *serial* if it is a valid GS1 AI 21 (serial number) value: 1-20 characters of CSET 82.
 
-    This is the GS1 rule only; our own serials are stricter (see tracing.codes).
+    This is the GS1 rule only; our own serials are stricter (see tracing.stamps.serials).
     """
     return _check_cset82(serial, max_length=SERIAL_MAX_LENGTH, kind="serial")

@@ -1,4 +1,4 @@
-"""Vietnamese identifiers a producer types: tax numbers (MST) and phone numbers. Pure functions.
+"""Vietnamese tax numbers (MST) a producer types. Pure functions (phone numbers: backend/phones.py).
 
 Tax number (mã số thuế, MST) of an organisation, as issued under Circular 105/2020/TT-BTC:
 - 10 digits N1…N10: N1N2 a province code, N3…N9 a sequence (never 0000000), N10 a check digit;
@@ -62,19 +62,5 @@ def normalise_tax_number(value: str, *, allow_personal_id: bool = False) -> str:
         raise ValidationError(
             _("This tax number is not valid: its check digit does not match. Please check it for typing mistakes."),
             code="invalid",
-        )
-    return compact
-
-
-def normalise_phone(value: str) -> str:
-    """A Vietnamese phone number as "0…" (10 or 11 digits), from "+84 …", "84…" or "0…" with any spacing."""
-    compact = re.sub(r"[\s.()-]", "", value or "")
-    if compact.startswith("+84"):
-        compact = "0" + compact[3:]
-    elif compact.startswith("84") and len(compact) in (11, 12):
-        compact = "0" + compact[2:]
-    if not re.fullmatch(r"0\d{9,10}", compact):
-        raise ValidationError(
-            _("Enter a Vietnamese phone number, e.g. 0912 345 678 or +84 912 345 678."), code="invalid"
         )
     return compact

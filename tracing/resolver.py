@@ -127,7 +127,7 @@ class Resolution:
 
 
 def _marketplace_url(product) -> str | None:
-    from tracing.scan_page import _marketplace_url as listing_url  # the scan page's "Buy online" button
+    from tracing.stamps.scan_page import _marketplace_url as listing_url  # the scan page's "Buy online" button
 
     return listing_url(product)
 

@@ -30,8 +30,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backend.api_errors import error_body
 from tracing import digital_link, dl_compression, resolver
-from tracing.stamp_forms import CheckCodeForm
-from tracing.stamp_views import head_response, raw_path, record_look, scan_response
+from tracing.stamps.forms import CheckCodeForm
+from tracing.stamps.views import head_response, raw_path, record_look, scan_response
 
 ALLOW = "GET, HEAD, OPTIONS"
 _OFFERED = ["text/html", resolver.LINKSET_MEDIA_TYPE, "application/json"]

@@ -7,7 +7,7 @@ from tracing.views import catalogue, producer, public
 app_name = "tracing"
 urlpatterns: list = [
     # Stamps: the scan page (first: it is the busiest public path), activation, runs, guidance.
-    re_path(r"", include("tracing.stamp_urls")),
+    re_path(r"", include("tracing.stamps.urls")),
     # Public: the participants, their products and the batches' journeys.
     path("nha-san-xuat/", public.producer_list, name="producers"),
     path("nha-san-xuat/ban-do.geojson", public.producers_geojson, name="producers_geojson"),

@@ -32,6 +32,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.bilingual import localised
+from backend.phones import normalise_phone
 from geo.models import AdminUnit, RetailPoint
 from geo.spatial import is_within_vietnam
 from marketplace import conf, notifications
@@ -40,9 +42,7 @@ from marketplace.services import stock
 from marketplace.services.catalogue import delivery_fee
 from marketplace.services.common import raise_if
 from marketplace.workflow import OrderStatus
-from tracing.identifiers import normalise_phone
 from tracing.models import Producer
-from tracing.text import localised
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from marketplace import access, notifications
 from marketplace.models import Order, OrderStampSerial, OrderStatusChange
 from marketplace.services import stock
 from marketplace.workflow import ACTIONS, RELEASES_STOCK, OrderStatus, can_transition, shipping_details
-from tracing.codes import parse_serial
 from tracing.services import stamps_mark_sold
+from tracing.stamps.serials import parse_serial
 
 MAX_REASON_LENGTH = 1000
 STAMPABLE_STATUSES = (

@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.filter
 def localised(obj, field: str) -> str:
-    from tracing.text import localised as pick
+    from backend.bilingual import localised as pick
 
     return pick(obj, field)
 

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from oversight import audit, services
 from oversight.models import Case
 from oversight.views.common import official_required
-from tracing import clone_rules, codes
 from tracing.models import Stamp
 from tracing.models.stamps import normalise_report_reference
-from tracing.services.scans import scan_counts
+from tracing.stamps import clone_rules, serials
+from tracing.stamps.scans import scan_counts
 
 PAGE_SIZE = 40
 
@@ -56,7 +56,7 @@ class CloseForm(forms.Form):
         )
         self.fields["revoke"].choices = [
             (services.REVOKE_NONE, _("Nothing")),
-            (services.REVOKE_CODE, _("This code (%(code)s)") % {"code": codes.format_serial(stamp.serial)}),
+            (services.REVOKE_CODE, _("This code (%(code)s)") % {"code": serials.format_serial(stamp.serial)}),
             (
                 services.REVOKE_RANGE,
                 _("A range of its run #%(run)d (below; the whole run: %(count)d stamps)")

@@ -20,12 +20,12 @@ from oversight import services
 from oversight.inspection import official_view
 from oversight.models import InspectionFinding
 from oversight.views.common import official_required
-from tracing.forms import add_service_errors, error_status
+from tracing.form_fields import add_service_errors, error_status
 from tracing.models import Scan
-from tracing.scan_limits import network_key
 from tracing.services import scan_record
-from tracing.services.scans import stamp_for_page
-from tracing.services.stamps import parse_code
+from tracing.stamps.scan_limits import network_key
+from tracing.stamps.scans import stamp_for_page
+from tracing.stamps.selection import parse_code
 
 NEARBY_SHOPS = 8
 

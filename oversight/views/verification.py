@@ -18,15 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oversight.views.common import official_required
 from tracing import services
-from tracing.forms import (
-    ChangeDecisionForm,
-    DecisionForm,
-    ScheduleSurveyForm,
-    SurveyForm,
-    add_service_errors,
-    error_status,
-)
+from tracing.form_fields import add_service_errors, error_status
 from tracing.models import FieldSurvey, Producer, ProducerChange
+from tracing.official_forms import ChangeDecisionForm, DecisionForm, ScheduleSurveyForm, SurveyForm
 from tracing.views.common import (
     area_features,
     collection,

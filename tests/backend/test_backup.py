@@ -21,7 +21,7 @@ from tests.marketplace import factories as mf
 from tests.processes import ROOT, child_env, database_url
 from tracing import services as tracing
 from tracing.models import StampRun
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -98,7 +98,7 @@ def test_without_the_setting_a_spoofed_header_does_not_escape_the_api_limit(sett
 
 @pytest.mark.django_db
 def test_behind_the_proxy_scan_page_visitors_are_limited_one_by_one(behind, monkeypatch):
-    from tracing import codes, scan_limits
+    from tracing.stamps import scan_limits, serials
 
     behind("x-real-ip")
     monkeypatch.setattr(scan_limits, "clock", lambda: 1_800_000_030.0)
@@ -106,7 +106,7 @@ def test_behind_the_proxy_scan_page_visitors_are_limited_one_by_one(behind, monk
     client = Client()
 
     def scan(visitor):
-        return client.get(f"/t/{codes.new_serial()}", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=visitor).status_code
+        return client.get(f"/t/{serials.new_serial()}", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=visitor).status_code
 
     assert [scan("198.51.100.1") for _ in range(4)] == [404, 404, 404, 429]
     assert scan("198.51.100.2") == 404  # unknown code, but let in: not limited by the first visitor

@@ -38,7 +38,7 @@ from tests.marketplace import factories as mf
 from tests.processes import VENV_BIN, Cluster, child_env, copy_database, free_port, get, running, wait_for
 from tracing import services as tracing
 from tracing.models import Stamp
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

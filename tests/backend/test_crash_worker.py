@@ -29,8 +29,9 @@ from backend.models import Job, WorkerHeartbeat
 from tests.conftest import make_user
 from tests.marketplace import factories as mf
 from tests.processes import ROOT, VENV_BIN, child_env, database_url, running, wait_for
-from tracing import pins, services
+from tracing import services
 from tracing.models import Stamp, StampRun
+from tracing.stamps import pins
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -21,7 +21,7 @@ from marketplace.services import (
     orders_expire,
 )
 from marketplace.workflow import ACTIONS, TRANSITIONS, OrderStatus
-from tracing.codes import new_serials
+from tracing.stamps.serials import new_serials
 
 ALL_STATUSES = list(OrderStatus.values)
 ACTION_OF = {target: name for name, target in ACTIONS.items()}
@@ -249,7 +249,7 @@ def activated_stamps(*, producer, product, seller, count: int) -> list[str]:
     from tests.conftest import make_user
     from tracing import services as tracing_services
     from tracing.models import Stamp
-    from tracing.services.stamps import Selection
+    from tracing.stamps.selection import Selection
 
     official = make_user("stamp_official", roles.OFFICIAL)
     run = tracing_services.stamps_issue(by=official, producer=producer, quantity=count, product=product)

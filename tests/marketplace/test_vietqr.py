@@ -6,8 +6,8 @@ import pytest
 import zxingcpp
 from django.utils import translation
 
+from backend.qr import qr_image
 from marketplace import vietqr
-from tracing.qr import qr_image
 
 
 @pytest.fixture(autouse=True)

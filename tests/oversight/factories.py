@@ -19,7 +19,7 @@ from geo.models import AdminUnit, ProductKind, RetailPoint
 from tests.conftest import make_user
 from tracing import services
 from tracing.models import Batch, Certificate, Producer, ProducerMembership, ProductionArea, Stamp
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 OLD = datetime.date(2025, 6, 30)
 NEW = datetime.date(2025, 7, 1)

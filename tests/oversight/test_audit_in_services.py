@@ -30,7 +30,7 @@ from tracing.models import (
     StampRun,
     SuspicionFlag,
 )
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db
 

@@ -112,7 +112,7 @@ def test_stamp_runs_revocations_and_reviews_on_tracing_pages_are_recorded(inspec
     producer, _staff = coop
     run = tracing_services.stamps_issue(by=inspector, producer=producer, quantity=3)
     assert _entry("stamps.issue").after["quantity"] == 3
-    from tracing.services.stamps import Selection
+    from tracing.stamps.selection import Selection
 
     stamps = list(run.stamps.order_by("number"))
     tracing_services.stamps_revoke(by=inspector, selection=Selection(serials=(stamps[0].serial,)), reason="Thất lạc")

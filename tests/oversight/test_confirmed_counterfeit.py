@@ -8,9 +8,9 @@ from django.test import Client
 
 from oversight.models import AuditEntry, Case
 from tests.oversight import factories as f
-from tracing import codes, scan_page
 from tracing import services as tracing_services
 from tracing.models import Stamp, StampEvent
+from tracing.stamps import scan_page, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_the_official_revokes_the_copied_code_in_the_same_step(client, inspector
 
 def test_the_official_revokes_a_range_of_the_run_in_the_same_step(client, inspector, run, case):
     client.force_login(inspector)
-    response = close(client, case, revoke="range", first=run[0].serial, last=codes.format_serial(run[3].serial))
+    response = close(client, case, revoke="range", first=run[0].serial, last=serials.format_serial(run[3].serial))
     assert response.status_code == 302
     statuses = [s.status for s in Stamp.objects.filter(run=run[0].run).order_by("number")]
     assert statuses == ["revoked"] * 4 + ["activated", "issued"]

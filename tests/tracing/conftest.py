@@ -68,7 +68,7 @@ def _sql_and_python_verdicts_agree(caplog):
         r.getMessage()
         for phase in ("setup", "call")
         for r in caplog.get_records(phase)
-        if r.name == "tracing.services.scans" and "in SQL" in r.getMessage()
+        if r.name == "tracing.stamps.scans" and "in SQL" in r.getMessage()
     ]
     assert not disagreements, disagreements
 

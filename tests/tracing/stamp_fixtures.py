@@ -9,7 +9,7 @@ import pytest
 
 from tracing import services
 from tracing.models import Stamp, StampRun
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 
 def issue(official, producer, quantity: int = 10, product=None, **kwargs) -> StampRun:

@@ -21,7 +21,7 @@ from tests.tracing.stamp_fixtures import (
 from tracing import services
 from tracing.models import Stamp, StampEvent
 from tracing.models.stamps import stamped_quantity, units_allowed
-from tracing.services.stamps import Selection
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +113,9 @@ def _refusal_setup(case, *, official, owner, stranger, batch, run, other_produce
         services.batch_update(by=owner, batch=batch, status="recalled")
         return batch, whole, "recalled"
     if case == "unknown_code":
-        from tracing import codes
+        from tracing.stamps import serials
 
-        return batch, Selection(serials=(stamps[0].serial, codes.new_serial())), "not stamps issued to you"
+        return batch, Selection(serials=(stamps[0].serial, serials.new_serial())), "not stamps issued to you"
     raise AssertionError(case)
 
 

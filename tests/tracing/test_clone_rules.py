@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from geo.scan_geometry import geodesic_km
-from tracing import clone_rules as rules
-from tracing.clone_rules import Sighting, StampFacts
+from tracing.stamps import clone_rules as rules
+from tracing.stamps.clone_rules import Sighting, StampFacts
 
 T0 = datetime.datetime(2025, 11, 1, 9, 0, tzinfo=datetime.UTC)
 HA_GIANG = (22.8233, 104.9784)
@@ -163,3 +163,82 @@ def test_a_normal_life_of_a_stamp_fires_nothing():
         status="sold", confirmed_at=at(30), confirmed_province_id=1, distribution_km=3.0, in_producer_province=True
     )
     assert rules.evaluate(history, seen(4, 50, BAC_QUANG, province=1), facts, distance_km=geodesic_km) == []
+
+
+# -- The SQL forms (clone_rules writes the rules that need no location twice) --------------------
+
+
+def _sql_sightings(cursor, activated_at, rows, network) -> tuple[int, bool]:
+    """SIGHTINGS_SQL over `rows` (scanned_at, repeat, channel, network), with whether `network` is among them."""
+    values = ", ".join(["(%s::timestamptz, %s::boolean, %s::text, %s::bigint)"] * len(rows)) or (
+        "(NULL::timestamptz, NULL::boolean, NULL::text, NULL::bigint)"
+    )
+    cursor.execute(
+        f"""WITH s AS (SELECT %s::timestamptz AS activated_at),
+                 scan (scanned_at, repeat, channel, network) AS (VALUES {values})
+            SELECT {rules.SIGHTINGS_SQL}, coalesce(bool_or(network = %s::bigint), false)
+            FROM scan, s
+            WHERE scanned_at >= {rules.IN_CIRCULATION_SINCE_SQL} AND {rules.COUNTED_SQL}""",  # noqa: S608
+        [activated_at, *[v for row in rows for v in row], network],
+    )
+    return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_the_sql_form_of_each_rule_without_location_judges_as_its_python_form():
+    """The anonymous scan is judged in SQL (scan_sql.record_query) and in Python: over the same random
+    histories, the sightings counted and too_many_scans agree, for stamps activated or not."""
+    import random
+
+    from django.db import connection
+
+    rng = random.Random(15)
+    networks = [None, *range(1, 80)]
+    checked_over = checked_under = 0
+    with connection.cursor() as cursor:
+        for _case in range(250):
+            activated_at = None if rng.random() < 0.15 else at(rng.uniform(0, 5))
+            rows, history = [], []
+            for _ in range(rng.randint(0, 60)):
+                when = at(rng.uniform(0, 10))
+                repeat, staff, network = rng.random() < 0.15, rng.random() < 0.1, rng.choice(networks)
+                rows.append((when, repeat, "staff" if staff else "web", network))
+                before = activated_at is not None and when < activated_at
+                history.append(
+                    Sighting(
+                        scan_id=None, at=when, repeat=repeat, staff=staff, network=network, before_activation=before
+                    )
+                )
+            latest = Sighting(scan_id=None, at=at(11), repeat=rng.random() < 0.2, network=rng.choice(networks))
+            sightings, network_seen = _sql_sightings(cursor, activated_at, rows, latest.network)
+            assert sightings == len(rules.distinct_sightings(history))
+            cursor.execute(
+                "SELECT "
+                + rules.too_many_scans_sql(
+                    sightings="%s::int", network_seen="%s::boolean", repeat="%s::boolean", max_sightings="%s::int"
+                ),
+                [sightings, network_seen, latest.repeat, rules.MAX_SIGHTINGS],
+            )
+            in_sql = cursor.fetchone()[0]
+            assert in_sql == (rules.too_many_scans(history, latest) is not None)
+            checked_over += in_sql
+            checked_under += not in_sql
+    assert checked_over > 20 and checked_under > 20  # both sides of the threshold were judged
+
+
+@pytest.mark.django_db
+def test_the_sql_form_of_not_in_circulation_and_the_constants_match_the_models():
+    from django.db import connection
+
+    from tracing.models import Scan
+    from tracing.models.stamps import StampStatus
+
+    assert f"channel <> '{Scan.Channel.STAFF.value}'" in rules.COUNTED_SQL
+    assert set(rules.IN_CIRCULATION) == {StampStatus.ACTIVATED.value, StampStatus.SOLD.value}
+    latest = Sighting(scan_id=None, at=at(1))
+    with connection.cursor() as cursor:
+        for status in StampStatus.values:
+            cursor.execute("SELECT " + rules.not_in_circulation_sql("%s::text"), [status])
+            python = rules.not_in_circulation(latest, StampFacts(status=status)) is not None
+            # A revoked code has a verdict of its own in SQL (revoked), before this condition is read.
+            assert cursor.fetchone()[0] == (python and status != StampStatus.REVOKED)

@@ -6,16 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracing import codes, dl_compression
 from tracing import digital_link as dl
+from tracing import dl_compression
+from tracing.stamps import serials
 
 SITE = "https://origin.test"
 GTIN14 = "08938500000010"
 GTIN13 = "8938500000010"
-SERIAL = codes.new_serials(1)[0]
-OTHER_SERIAL = codes.new_serials(1)[0]
+SERIAL = serials.new_serials(1)[0]
+OTHER_SERIAL = serials.new_serials(1)[0]
 # The serial with its check symbol replaced by another one: a typo.
-TYPO = SERIAL[:-1] + next(c for c in codes.ALPHABET if c != SERIAL[-1])
+TYPO = SERIAL[:-1] + next(c for c in serials.ALPHABET if c != SERIAL[-1])
 
 
 def test_a_stamp_of_a_product_with_a_gtin_links_with_the_gs1_digital_link_form():
@@ -73,7 +74,7 @@ def test_a_bad_code_is_never_printed(kwargs, message):
         (f"/01/{GTIN14}/10/2025-07", (GTIN14, "2025-07", None)),
         (f"/t/{SERIAL}", (None, None, SERIAL)),
         (f"/t/{SERIAL}/", (None, None, SERIAL)),
-        (f"/t/{codes.format_serial(SERIAL)}", (None, None, SERIAL)),
+        (f"/t/{serials.format_serial(SERIAL)}", (None, None, SERIAL)),
     ],
 )
 def test_valid_stamp_links_are_read(path, expected):
@@ -246,7 +247,7 @@ def test_decompressing_any_segment_either_works_or_says_why(segment):
 @settings(max_examples=300, deadline=None)
 @given(
     lot=st.text(alphabet=CSET82, min_size=1, max_size=20),
-    serial=st.sampled_from([SERIAL, SERIAL.lower(), codes.format_serial(SERIAL)]),
+    serial=st.sampled_from([SERIAL, SERIAL.lower(), serials.format_serial(SERIAL)]),
     gtin=st.sampled_from([GTIN14, GTIN13]),
 )
 def test_the_canonical_path_reads_back_as_itself(lot, serial, gtin):
@@ -274,4 +275,4 @@ def test_a_site_mounted_under_a_path_prefix_reads_its_own_links():
 
 
 def test_a_serial_typed_by_hand_is_accepted_where_a_scanned_link_is_expected():
-    assert dl.parse_url(f"  {codes.format_serial(SERIAL).lower()} ", SITE).serial == SERIAL
+    assert dl.parse_url(f"  {serials.format_serial(SERIAL).lower()} ", SITE).serial == SERIAL

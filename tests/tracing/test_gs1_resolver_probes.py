@@ -31,7 +31,7 @@ from tests.tracing.stamp_fixtures import activate_range, issue, product_kinds_pr
 from tests.tracing.test_resolver import assert_rfc9264_linkset
 from tracing import digital_link, dl_compression, services
 from tracing.models import Scan, Stamp
-from tracing.services.stamps import stamp_url
+from tracing.stamps.runs import stamp_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,11 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend.phones import normalise_phone
 from geo.spatial import area_hectares, is_within_vietnam
 from tests.tracing.conftest import BAC_QUANG, apply_as, square
 from tracing import services
-from tracing.identifiers import mst_check_digit, normalise_phone, normalise_tax_number
+from tracing.identifiers import mst_check_digit, normalise_tax_number
 from tracing.models import Certificate
 
 TODAY = timezone.localdate

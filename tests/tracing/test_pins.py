@@ -4,12 +4,13 @@ import time
 
 import pytest
 
-from tracing import codes, pins
+from tracing.stamps import pins
+from tracing.stamps.serials import new_serial, new_serials
 
 
 @pytest.fixture
 def serial():
-    return codes.new_serial()
+    return new_serial()
 
 
 def test_a_pin_has_eight_digits_and_pins_vary():
@@ -38,12 +39,12 @@ def test_a_wrong_pin_is_refused(serial, wrong):
 
 
 def test_a_pin_is_refused_on_another_stamp(serial):
-    other = codes.new_serial()
+    other = new_serial()
     assert not pins.pin_matches(other, "12345678", pins.pin_hash(serial, "12345678"))
 
 
 def test_the_same_pin_on_two_stamps_has_two_different_hashes(serial):
-    other = codes.new_serial()
+    other = new_serial()
     assert pins.pin_hash(serial, "12345678") != pins.pin_hash(other, "12345678")
 
 
@@ -65,7 +66,7 @@ def test_the_hash_depends_on_the_stamp_pin_key_which_falls_back_to_the_secret_ke
 
 
 def test_hashing_the_pins_of_a_100000_stamp_run_takes_seconds_not_hours():
-    serials = codes.new_serials(100_000)
+    serials = new_serials(100_000)
     started = time.perf_counter()
     hashes = pins.pin_hashes(zip(serials, pins.new_pins(100_000), strict=True))
     assert time.perf_counter() - started < 5.0

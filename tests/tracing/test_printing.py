@@ -12,8 +12,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tracing import codes, printing
 from tracing.digital_link import build_url
+from tracing.stamps import layouts, print_runs, printing, serials
 
 SITE = "https://origin.test"
 PRODUCT = "Cam sành Hà Giang hữu cơ – loại đặc biệt"
@@ -21,15 +21,15 @@ SUBTITLE = "Lô 2025-07 · HTX Cam Bắc Quang"
 CAPTION = "Quét để kiểm tra hàng thật"
 
 
-def make_labels(n: int, *, gtin: bool = True) -> list[printing.Label]:
+def make_labels(n: int, *, gtin: bool = True) -> list[layouts.Label]:
     return [
-        printing.Label(
+        layouts.Label(
             url=build_url(SITE, serial=s, gtin14="08938500000010" if gtin else None, lot="2025-07" if gtin else None),
             serial=s,
             product_name=PRODUCT,
             subtitle=SUBTITLE,
         )
-        for s in codes.new_serials(n)
+        for s in serials.new_serials(n)
     ]
 
 
@@ -69,7 +69,7 @@ def text_of(pdf: Path) -> str:
 
 
 def test_an_a4_sheet_run_has_the_right_pages_and_every_qr_decodes_to_its_stamp_link(tmp_path):
-    layout = printing.PRESETS["a4-3x8-70x37"]
+    layout = layouts.PRESETS["a4-3x8-70x37"]
     labels = make_labels(30)
     pdf = write_pdf(tmp_path, labels, layout, caption=CAPTION)
     assert page_count(pdf) == 2
@@ -81,10 +81,10 @@ def test_an_a4_sheet_run_has_the_right_pages_and_every_qr_decodes_to_its_stamp_l
 
 def test_the_serial_in_groups_and_the_vietnamese_product_name_are_printed(tmp_path):
     labels = make_labels(5)
-    pdf = write_pdf(tmp_path, labels, printing.PRESETS["a4-3x8-70x37"], caption=CAPTION)
+    pdf = write_pdf(tmp_path, labels, layouts.PRESETS["a4-3x8-70x37"], caption=CAPTION)
     text = text_of(pdf)
     for label in labels:
-        assert codes.format_serial(label.serial) in text
+        assert serials.format_serial(label.serial) in text
     flat = " ".join(text.split())
     for word in ["sành", "Hà", "Giang", "hữu", "đặc", "biệt", "Bắc", "Quét", "để", "kiểm", "thật"]:
         assert word in flat
@@ -92,7 +92,7 @@ def test_the_serial_in_groups_and_the_vietnamese_product_name_are_printed(tmp_pa
 
 def test_a_roll_run_prints_one_label_per_page_of_the_label_size(tmp_path):
     labels = make_labels(7, gtin=False)
-    pdf = write_pdf(tmp_path, labels, printing.PRESETS["roll-50x30"])
+    pdf = write_pdf(tmp_path, labels, layouts.PRESETS["roll-50x30"])
     assert page_count(pdf) == 7
     assert page_size_mm(pdf) == (50.0, 30.0)
     pages = decoded_per_page(pdf, tmp_path, dpi=400)
@@ -102,7 +102,7 @@ def test_a_roll_run_prints_one_label_per_page_of_the_label_size(tmp_path):
 
 @pytest.mark.parametrize("preset", ["a4-4x10-48x25", "roll-40x25", "roll-60x40", "a4-3x8-cut-60x30"])
 def test_every_preset_prints_decodable_codes(tmp_path, preset):
-    layout = printing.PRESETS[preset]
+    layout = layouts.PRESETS[preset]
     labels = make_labels(min(layout.per_page, 12))
     pdf = write_pdf(tmp_path, labels, layout, caption=CAPTION)
     found = [url for page in decoded_per_page(pdf, tmp_path, dpi=400) for url in page]
@@ -110,7 +110,7 @@ def test_every_preset_prints_decodable_codes(tmp_path, preset):
 
 
 def test_crop_marks_are_drawn_in_the_margins_in_line_with_the_label_edges(tmp_path):
-    layout = printing.PRESETS["a4-3x8-cut-60x30"]
+    layout = layouts.PRESETS["a4-3x8-cut-60x30"]
     pdf = write_pdf(tmp_path, make_labels(3), layout)
     subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", str(pdf), str(tmp_path / "crop")], check=True)
     with Image.open(next(tmp_path.glob("crop-*.png"))) as page:
@@ -121,65 +121,67 @@ def test_crop_marks_are_drawn_in_the_margins_in_line_with_the_label_edges(tmp_pa
         assert top_margin.getextrema()[0] < 128, "a vertical mark above the first label's left edge"
         untouched = image.crop((left_edge + 20, 0, left_edge + 40, int(layout.margin_top * px_per_mm) - 2))
         assert untouched.getextrema() == (255, 255)
-    no_marks = write_pdf(tmp_path, make_labels(3), printing.PRESETS["a4-3x8-70x37"])
+    no_marks = write_pdf(tmp_path, make_labels(3), layouts.PRESETS["a4-3x8-70x37"])
     assert page_count(no_marks) == 1
 
 
 def test_progress_is_reported_as_pages_complete(tmp_path):
     calls = []
-    write_pdf(tmp_path, make_labels(50), printing.PRESETS["a4-3x8-70x37"], progress=lambda d, t: calls.append((d, t)))
+    write_pdf(tmp_path, make_labels(50), layouts.PRESETS["a4-3x8-70x37"], progress=lambda d, t: calls.append((d, t)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_a_layout_that_does_not_fit_its_page_is_refused():
     with pytest.raises(ValueError, match="do not fit"):
-        printing.LabelLayout("too-many", 210, 297, 70, 37, columns=4, rows=8)
+        layouts.LabelLayout("too-many", 210, 297, 70, 37, columns=4, rows=8)
     with pytest.raises(ValueError, match="unknown label layout"):
-        printing.layout_named("a3-everything")
+        layouts.layout_named("a3-everything")
 
 
 def test_a_label_too_small_for_a_readable_qr_code_is_refused(tmp_path):
-    tiny = printing.LabelLayout("roll-14x9", 14, 9, 14, 9, padding=0.5)
-    with pytest.raises(printing.LabelTooSmall, match=r"under the 0\.396 mm minimum of GS1 for QR codes"):
+    tiny = layouts.LabelLayout("roll-14x9", 14, 9, 14, 9, padding=0.5)
+    with pytest.raises(layouts.LabelTooSmall, match=r"under the 0\.396 mm minimum of GS1 for QR codes"):
         write_pdf(tmp_path, make_labels(1), tiny)
 
 
 def test_a_qr_module_under_gs1s_minimum_x_dimension_is_refused_even_above_the_old_limit(tmp_path):
     """GS1's minimum X-dimension for QR codes is 0.396 mm; this label would print 0.33 mm modules."""
-    small = printing.LabelLayout("roll-30x17", 30, 17, 30, 17, padding=1.0)
+    small = layouts.LabelLayout("roll-30x17", 30, 17, 30, 17, padding=1.0)
     url = make_labels(1)[0].url
-    assert 0.3 < printing.module_mm(small, url) < printing.MIN_MODULE_MM == 0.396
-    with pytest.raises(printing.LabelTooSmall, match=r"modules of 0\.3\d mm"):
-        printing.check_layout(small, url)
-    with pytest.raises(printing.LabelTooSmall):
+    assert 0.3 < layouts.module_mm(small, url) < layouts.MIN_MODULE_MM == 0.396
+    with pytest.raises(layouts.LabelTooSmall, match=r"modules of 0\.3\d mm"):
+        layouts.check_layout(small, url)
+    with pytest.raises(layouts.LabelTooSmall):
         write_pdf(tmp_path, make_labels(1), small)
 
 
 def test_every_ready_made_layout_prints_a_stamp_link_at_gs1s_x_dimension_or_more():
-    url = build_url("https://nguongoc.hagiang.gov.vn", serial=codes.new_serial(), gtin14="08938500000010", lot="L" * 20)
-    for layout in printing.PRESETS.values():
-        printing.check_layout(layout, url)
-        assert printing.module_mm(layout, url) >= 0.396, layout.name
+    url = build_url(
+        "https://nguongoc.hagiang.gov.vn", serial=serials.new_serial(), gtin14="08938500000010", lot="L" * 20
+    )
+    for layout in layouts.PRESETS.values():
+        layouts.check_layout(layout, url)
+        assert layouts.module_mm(layout, url) >= 0.396, layout.name
 
 
 def test_a_long_product_name_is_shortened_to_fit_rather_than_overflowing(tmp_path):
     label = make_labels(1)[0]
     long_name = "Mật ong bạc hà cao nguyên đá Đồng Văn thu hoạch vụ xuân chính vụ loại thượng hạng " * 3
-    pdf = write_pdf(tmp_path, [printing.Label(label.url, label.serial, long_name)], printing.PRESETS["roll-40x25"])
+    pdf = write_pdf(tmp_path, [layouts.Label(label.url, label.serial, long_name)], layouts.PRESETS["roll-40x25"])
     text = " ".join(text_of(pdf).split())
     assert "Mật ong" in text and "…" in text
-    assert codes.format_serial(label.serial).replace("-", "") in text.replace("-", "").replace(" ", "")
+    assert serials.format_serial(label.serial).replace("-", "") in text.replace("-", "").replace(" ", "")
 
 
 def test_a_whole_run_on_all_cores_arrives_as_a_zip_of_parts_with_a_manifest(tmp_path):
     labels = make_labels(90)
-    layout = printing.PRESETS["a4-4x10-48x25"]
+    layout = layouts.PRESETS["a4-4x10-48x25"]
     calls = []
     buffer = io.BytesIO()
-    result = printing.print_run_zip(
+    result = print_runs.print_run_zip(
         labels, layout=layout, out=buffer, part_size=40, workers=2, progress=lambda d, t: calls.append((d, t))
     )
-    assert result == printing.PrintRunResult(parts=3, pages=3, labels=90)
+    assert result == print_runs.PrintRunResult(parts=3, pages=3, labels=90)
     assert calls[-1] == (3, 3)
     assert [d for d, _t in calls] == sorted(d for d, _t in calls)
     archive = zipfile.ZipFile(buffer)
@@ -209,11 +211,11 @@ def test_the_pin_file_lists_serials_and_pins_in_label_order_and_the_labels_never
     labels = make_labels(4)
     rows = [(label.serial, f"{i:08d}") for i, label in enumerate(labels, start=13572468)]
     out = io.StringIO()
-    assert printing.pins_csv(rows, out) == 4
+    assert print_runs.pins_csv(rows, out) == 4
     parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [(r["serial"], r["pin"]) for r in parsed] == rows
     assert parsed[0]["number"] == "1"
-    assert parsed[0]["serial_grouped"] == codes.format_serial(labels[0].serial)
+    assert parsed[0]["serial_grouped"] == serials.format_serial(labels[0].serial)
     assert "origin.test" not in out.getvalue()
-    text = text_of(write_pdf(tmp_path, labels, printing.PRESETS["a4-3x8-70x37"]))
+    text = text_of(write_pdf(tmp_path, labels, layouts.PRESETS["a4-3x8-70x37"]))
     assert not any(pin in text for _serial, pin in rows)

@@ -7,10 +7,11 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from tracing import codes, qr
+from backend import qr
 from tracing.digital_link import build_url
+from tracing.stamps import serials
 
-URL = build_url("https://origin.test", serial=codes.new_serial(), gtin14="08938500000010", lot="2025/07")
+URL = build_url("https://origin.test", serial=serials.new_serial(), gtin14="08938500000010", lot="2025/07")
 
 
 def decode(image: Image.Image) -> list:

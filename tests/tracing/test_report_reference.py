@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tracing.models import CounterfeitReport
-from tracing.services.scans import report_create
+from tracing.stamps.follow_up import report_create
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from tests.marketplace.factories import make_listing
 from tests.tracing.stamp_fixtures import activate_range, issue, product_kinds_present, stamps_of  # noqa: F401
-from tracing import codes, digital_link, dl_compression, services
+from tracing import digital_link, dl_compression, services
 from tracing.models import Scan
+from tracing.stamps import serials
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +231,7 @@ def test_head_gets_the_status_and_headers_of_get_without_recording(client, item,
     response = client.head(item, RAW_URI=item)
     assert response.status_code == 200 and 'rel="linkset"' in response["Link"]
     assert response["Access-Control-Allow-Origin"] == "*"
-    unknown = f"/01/{GTIN}/21/{codes.new_serial()}"
+    unknown = f"/01/{GTIN}/21/{serials.new_serial()}"
     assert client.head(unknown, RAW_URI=unknown).status_code == 404
     assert client.head(f"/t/{stamps[0].serial}").status_code == 200
     assert client.head(f"{item}?linkType=gs1:pip").status_code == 307
@@ -284,7 +285,7 @@ def test_the_verification_api_answers_head_without_recording_and_carries_cors(cl
     assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
     assert Scan.objects.count() == 1
     assert client.options(url)["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
-    assert client.head(f"/api/v1/stamps/{codes.new_serial()}").status_code == 404
+    assert client.head(f"/api/v1/stamps/{serials.new_serial()}").status_code == 404
 
 
 # -- parsing over HTTP: 400s, 301s, and the parser agreeing with the routes -----------------------------------
@@ -332,7 +333,7 @@ def test_serials_outside_the_gs1_character_set_are_a_bad_request(client, stamps,
 
 @pytest.mark.parametrize("variant", ["lower", "letter O"])
 def test_a_non_canonical_serial_redirects_permanently_to_the_canonical_uri(client, db, variant):
-    serial = next(s for s in codes.new_serials(50) if "0" in s)
+    serial = next(s for s in serials.new_serials(50) if "0" in s)
     written = serial.lower() if variant == "lower" else serial.replace("0", "O")
     response = get(client, f"/01/{GTIN}/21/{written}?17=261231")
     assert response.status_code == 301 and response["Location"] == f"/01/{GTIN}/21/{serial}?17=261231"
@@ -373,7 +374,7 @@ def test_the_parser_and_the_routes_agree_on_every_input(client, stamps, batch):
         f"/t/{serial}%0A",
         f"/t/{serial}\n",
         f"/t/{serial.lower()}",
-        f"/t/{codes.format_serial(serial)}",
+        f"/t/{serials.format_serial(serial)}",
         f"/t/{serial}%20",
         f"/t/{serial[:-1]}",
         f"/t/{serial}/extra",

@@ -8,8 +8,8 @@ from tests.tracing.stamp_fixtures import (
     product_kinds_present,  # noqa: F401  (autouse)
     stamps_of,
 )
-from tracing import codes, scan_limits
 from tracing.models import Scan
+from tracing.stamps import scan_limits, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def serial(official, approved_producer, owner, batch):
 
 def test_one_visitor_scanning_too_fast_gets_a_429_page_and_is_not_recorded(client, serial, settings):
     for _ in range(scan_limits.SCAN_PER_VISITOR):
-        assert client.get(f"/t/{codes.new_serial()}", REMOTE_ADDR="10.9.9.9").status_code == 404
+        assert client.get(f"/t/{serials.new_serial()}", REMOTE_ADDR="10.9.9.9").status_code == 404
     response = client.get(f"/t/{serial}", REMOTE_ADDR="10.9.9.9", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0 and "Too many requests" in response.content.decode()
@@ -69,7 +69,7 @@ def test_reports_are_limited_per_visitor(client):
 def spelling_variants(serial: str) -> list[str]:
     """Ways to type one code that all mean it: lower case, separators anywhere, O for 0 and I or L for 1."""
     looks = serial.replace("0", "O").replace("1", "l")
-    variants = [serial.lower(), codes.format_serial(serial), looks, looks.lower(), "-".join(serial)]
+    variants = [serial.lower(), serials.format_serial(serial), looks, looks.lower(), "-".join(serial)]
     variants += [serial[:k] + "-" + serial[k:] for k in range(1, len(serial))]
     variants.append("-" * 200 + serial)  # padding must not turn into another key
     return [v for v in dict.fromkeys(variants) if v != serial]
@@ -77,7 +77,7 @@ def spelling_variants(serial: str) -> list[str]:
 
 def test_pin_guesses_through_the_api_with_spelling_variants_of_the_code_share_one_limit(api_client, serial):
     variants = spelling_variants(serial)
-    assert all(codes.parse_serial(variant) == serial for variant in variants)
+    assert all(serials.parse_serial(variant) == serial for variant in variants)
     statuses = [
         api_client.post(
             f"/api/v1/stamps/{variant}/confirm", {"pin": f"{i:08d}"}, format="json", REMOTE_ADDR=f"10.5.0.{i}"

@@ -16,9 +16,10 @@ from tests.tracing.stamp_fixtures import (
     provinces,
     stamps_of,
 )
-from tracing import codes, services
+from tracing import services
 from tracing.models import Scan, Stamp, SuspicionFlag
-from tracing.services.stamps import Selection
+from tracing.stamps import serials
+from tracing.stamps.selection import Selection
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_a_genuine_stamp_shows_its_verdict_product_batch_and_journey(client, liv
     assert response.status_code == 200
     assert 'data-verdict="genuine"' in html and "Genuine product" in html
     assert "Cam sành Bắc Quang" in html and "verified producer" in html
-    assert batch.lot_code in html and codes.format_serial(stamps[0].serial) in html
+    assert batch.lot_code in html and serials.format_serial(stamps[0].serial) in html
     assert html.count("<li><strong>") >= 2  # the journey: harvest, packing
     assert 'property="og:title"' in html and 'property="og:url"' in html
     assert "no-store" in response["Cache-Control"]
@@ -80,7 +81,7 @@ def test_a_reload_by_the_same_visitor_is_recorded_as_a_repeat_not_a_new_sighting
 
 
 def test_a_malformed_code_is_refused_before_any_database_work(client, django_assert_num_queries):
-    serial = codes.new_serial()
+    serial = serials.new_serial()
     typo = serial[:5] + ("0" if serial[5] != "0" else "1") + serial[6:]
     with django_assert_num_queries(0):
         response = page(client, f"/t/{typo}")
@@ -89,7 +90,7 @@ def test_a_malformed_code_is_refused_before_any_database_work(client, django_ass
 
 
 def test_an_unknown_well_formed_code_says_unknown_and_is_recorded(client, db):
-    serial = codes.new_serial()
+    serial = serials.new_serial()
     response = page(client, f"/t/{serial}")
     assert response.status_code == 404
     assert 'data-verdict="unknown"' in response.content.decode()
@@ -176,7 +177,7 @@ def test_old_t_links_keep_working_after_a_gtin_is_added(client, official, approv
     run = issue(official, approved_producer, quantity=2, product=product)  # no GTIN yet: printed as /t/…
     stamp = stamps_of(run)[0]
     activate_range(owner, batch, [stamp])
-    from tracing.services.stamps import stamp_url
+    from tracing.stamps.runs import stamp_url
 
     printed = stamp_url(Stamp.objects.select_related("run__product", "batch").get(pk=stamp.pk))
     assert printed.endswith(f"/t/{stamp.serial}")
@@ -310,7 +311,7 @@ def test_a_scan_far_from_the_shops_and_outside_the_province_is_flagged_but_one_n
 
 
 def test_too_many_sightings_flag_the_stamp(client, live, settings):
-    from tracing import clone_rules
+    from tracing.stamps import clone_rules
 
     stamps, _pins = live
     serial = stamps[5].serial
@@ -348,7 +349,7 @@ def test_phones_behind_one_carrier_address_are_one_sighting_and_a_reload_is_a_re
 
 
 def test_the_reload_cookie_keeps_recent_codes_only_and_ignores_what_it_cannot_read(client, live):
-    from tracing import recent_scans
+    from tracing.stamps import recent_scans
 
     stamps, _pins = live
     now = int(timezone.now().timestamp())
@@ -364,11 +365,11 @@ def test_the_reload_cookie_keeps_recent_codes_only_and_ignores_what_it_cannot_re
 
 
 def test_the_reload_cookie_holds_at_most_twenty_codes(client, live):
-    from tracing import recent_scans
+    from tracing.stamps import recent_scans
 
     stamps, _pins = live
     now = int(timezone.now().timestamp())
-    many = "-".join(f"{codes.new_serial()}.{now - i}" for i in range(30))
+    many = "-".join(f"{serials.new_serial()}.{now - i}" for i in range(30))
     client.cookies[recent_scans.COOKIE] = many
     page(client, f"/t/{stamps[0].serial}")
     kept = client.cookies[recent_scans.COOKIE].value.split("-")

@@ -1,4 +1,4 @@
-"""The scan page's cache (tracing/scan_page.py): rendered once per state of the product, filled in per scan.
+"""The scan page's cache (tracing/stamps/scan_page.py): rendered once per state of the product, filled in per scan.
 
 What a visitor must never see: another scan's values, an unescaped value, or a page older than the
 product's rows. What the cache must give: the same page as an ordinary render, in few statements.
@@ -20,8 +20,9 @@ from tests.tracing.stamp_fixtures import (
     product_kinds_present,  # noqa: F401  (autouse)
     stamps_of,
 )
-from tracing import codes, scan_page, services
+from tracing import services
 from tracing.models import Product, Scan
+from tracing.stamps import scan_page, scan_sql, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_a_cached_page_is_the_ordinary_render_apart_from_the_tokens(client, live
     ordinary = page(client, stamps[2].serial, HTTP_X_FORWARDED_FOR="198.51.100.8").content.decode()
 
     def normal(html, serial):
-        return TOKENS.sub(r"\1…", html).replace(serial, "SERIAL").replace(codes.format_serial(serial), "GROUPED")
+        return TOKENS.sub(r"\1…", html).replace(serial, "SERIAL").replace(serials.format_serial(serial), "GROUPED")
 
     assert normal(cached, stamps[1].serial) == normal(ordinary, stamps[2].serial)
 
@@ -189,7 +190,7 @@ def test_the_scan_statement_settles_on_a_generic_plan(client, live):
 
 
 def test_a_scan_refused_by_the_rate_limit_is_not_recorded(client, live, monkeypatch):
-    from tracing import scan_limits
+    from tracing.stamps import scan_limits
 
     stamps, _pins = live
     monkeypatch.setattr(scan_limits, "SCAN_PER_CODE", 2)
@@ -247,7 +248,7 @@ def full_story(live, owner, approved_producer, product, batch, orange_region):
 
 
 def _digest(serial):
-    return services.scans.read_facts(serial, with_digest=True).digest
+    return scan_sql.read_facts(serial, with_digest=True).digest
 
 
 # What each kind of row changes: anything, or (for rows the page shows one thing of) that thing.

@@ -14,7 +14,7 @@ from tests.tracing.stamp_fixtures import (
 )
 from tracing import services
 from tracing.models import Stamp, StampEvent
-from tracing.services.scans import PinRefused
+from tracing.stamps.confirmation import PinRefused
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

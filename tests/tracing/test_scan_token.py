@@ -1,10 +1,11 @@
-"""The scan token (tracing.scan_page.scan_token): the signed scan id the PIN form and "share my location" send back."""
+"""The scan token (tracing.stamps.scan_page.scan_token): the signed scan id the PIN form and "share my location"
+send back."""
 
 import time
 
 import pytest
 
-from tracing.scan_page import SCAN_TOKEN_MAX_AGE_S, scan_id_from_token, scan_token
+from tracing.stamps.scan_page import SCAN_TOKEN_MAX_AGE_S, scan_id_from_token, scan_token
 
 NOW = 1_780_000_000.0
 

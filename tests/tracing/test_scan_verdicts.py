@@ -25,8 +25,9 @@ from tests.tracing.stamp_fixtures import (
     provinces,
     stamps_of,
 )
-from tracing import clone_rules, scan_limits, services
+from tracing import services
 from tracing.models import Scan, SuspicionFlag
+from tracing.stamps import clone_rules, scan_limits
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from tests.tracing.stamp_fixtures import (  # noqa: F401
     product_kinds_present,
     stamps_of,
 )
-from tracing import codes
 from tracing.models import Scan, Stamp, StampRun
+from tracing.stamps import serials
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_verifying_a_code_returns_the_verdict_and_records_an_api_scan(api_client
 def test_a_malformed_or_unknown_code_is_a_404_in_the_error_shape(api_client, db):
     malformed = api_client.get("/api/v1/stamps/NOT-A-CODE")
     assert malformed.status_code == 404 and malformed.json()["error"]["code"] == "unknown_code"
-    unknown = api_client.get(f"/api/v1/stamps/{codes.new_serial()}")
+    unknown = api_client.get(f"/api/v1/stamps/{serials.new_serial()}")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_code"
 
 

@@ -148,7 +148,7 @@ def test_the_shop_poster_is_an_a4_pdf_whose_qr_opens_the_guide(client, tmp_path,
 def test_the_shipped_label_picture_is_drawn_by_our_renderer():
     from pathlib import Path
 
-    from tracing.poster import label_illustration_svg
+    from tracing.stamps.poster import label_illustration_svg
 
     shipped = Path(__file__).resolve().parents[2] / "static" / "tracing" / "label-example.svg"
     assert shipped.read_text(encoding="utf-8") == label_illustration_svg()

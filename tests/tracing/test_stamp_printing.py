@@ -18,9 +18,10 @@ from tests.tracing.stamp_fixtures import (  # noqa: F401
     product_kinds_present,
     stamps_of,
 )
-from tracing import jobs, services
+from tracing import services
 from tracing.models import Stamp, StampEvent
-from tracing.services.stamps import stamp_url
+from tracing.stamps import jobs
+from tracing.stamps.runs import stamp_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

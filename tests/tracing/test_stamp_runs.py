@@ -19,8 +19,9 @@ from tests.tracing.stamp_fixtures import (
     product_kinds_present,  # noqa: F401  (autouse)
     stamps_of,
 )
-from tracing import codes, pins, services
+from tracing import services
 from tracing.models import Stamp, StampEvent, StampRun
+from tracing.stamps import pins, serials
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_an_official_issues_a_small_run_at_once_with_well_formed_distinct_serial
     assert run.status == StampRun.Status.ISSUED and run.job is None
     stamps = stamps_of(run)
     assert [s.number for s in stamps] == list(range(1, 51))
-    assert all(codes.serial_is_well_formed(s.serial) for s in stamps)
+    assert all(serials.serial_is_well_formed(s.serial) for s in stamps)
     assert len({s.serial for s in stamps}) == 50
     assert all(s.status == "issued" and s.pin_hash.startswith(pins.HASH_PREFIX) for s in stamps)
     assert StampEvent.objects.get(run=run).action == "issued"
@@ -186,7 +187,7 @@ def test_a_background_runs_progress_reads_in_each_viewers_language(official, app
 def interrupt_fill(run: StampRun, monkeypatch, *, after: int) -> None:
     """What a worker killed after `after` committed stamps leaves behind: those stamps, the run still issuing."""
     from backend.jobs import JobLost
-    from tracing.services import stamps as stamp_services
+    from tracing.stamps import runs as stamp_services
 
     monkeypatch.setattr(stamp_services, "COPY_CHUNK", 500)
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.bilingual import localised
 from geo.models import GeographyAreaHectares
-from tracing.text import localised
 from tracing.uploads import UploadPath
 
 

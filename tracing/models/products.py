@@ -6,8 +6,8 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.bilingual import localised
 from tracing import access
-from tracing.text import localised
 from tracing.uploads import UploadPath
 
 

@@ -2,7 +2,7 @@
 
 A stamp's life: issued (in a run, to a producer) → activated (onto one of the producer's batches) →
 sold (the consumer confirmed the scratch PIN, or a shop/order recorded the sale); or revoked at any
-point before sale, with who and why. Every change is written by tracing/services/stamps.py, which
+point before sale, with who and why. Every change is written by tracing/stamps/runs.py, which
 also appends a StampEvent; nothing else saves a Stamp.
 """
 
@@ -229,11 +229,11 @@ class Scan(models.Model):
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, default=Channel.WEB)
     device_family = models.CharField(_("device"), max_length=20, blank=True)
     #: A keyed hash, per code, of the network the scan came from (IPv4 /24, IPv6 /64), never the address:
-    #: sightings from one network count once (tracing.scan_limits.network_key). Empty for older scans.
+    #: sightings from one network count once (tracing.stamps.scan_limits.network_key). Empty for older scans.
     network = models.BigIntegerField(_("network (keyed hash)"), null=True, blank=True)
     #: The same visitor looked at this code again within minutes (a reload): not an extra sighting.
     repeat = models.BooleanField(default=False)
-    #: Only when the consumer pressed "share my location"; rounded to ~100 m (tracing.services.scans).
+    #: Only when the consumer pressed "share my location"; rounded to ~100 m (tracing.stamps.scans).
     # Most scans share no location: the location and province indexes leave those rows out (partial,
     # see Meta), so recording such a scan maintains two indexes fewer.
     location = models.PointField(

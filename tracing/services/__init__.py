@@ -90,41 +90,27 @@ __all__ = [
     "production_area_update",
 ]
 
-# Stamps and scans (tracing/services/stamps.py, tracing/services/scans.py).
-from tracing.services.scans import (
-    flag_resolve,
-    report_create,
-    report_review,
-    scan_counts,
-    scan_record,
-    scan_share_location,
-    stamp_confirm_pin,
-)
-from tracing.services.stamps import (
-    stamp_confirm_copied,
-    stamp_run_fill,
-    stamp_run_pins_take,
-    stamps_activate,
-    stamps_issue,
-    stamps_mark_sold,
-    stamps_print,
-    stamps_revoke,
-)
+# Stamps and scans live in tracing/stamps/ (runs.py, lifecycle.py, scans.py, confirmation.py,
+# follow_up.py), whose modules import
+# tracing.services.common: their functions are looked up here on first use, not at import, so that
+# importing either side first works.
+_STAMP_SERVICES = {
+    "tracing.stamps.scans": ("scan_counts", "scan_record", "scan_share_location"),
+    "tracing.stamps.confirmation": ("stamp_confirm_pin",),
+    "tracing.stamps.follow_up": ("flag_resolve", "report_create", "report_review"),
+    "tracing.stamps.runs": ("stamp_run_fill", "stamp_run_pins_take", "stamps_issue", "stamps_print"),
+    "tracing.stamps.lifecycle": ("stamp_confirm_copied", "stamps_activate", "stamps_mark_sold", "stamps_revoke"),
+}
+_STAMP_SERVICE_MODULE = {name: module for module, names in _STAMP_SERVICES.items() for name in names}
+__all__ += sorted(_STAMP_SERVICE_MODULE)
 
-__all__ += [
-    "flag_resolve",
-    "report_create",
-    "report_review",
-    "scan_counts",
-    "scan_record",
-    "scan_share_location",
-    "stamp_confirm_copied",
-    "stamp_confirm_pin",
-    "stamp_run_fill",
-    "stamp_run_pins_take",
-    "stamps_activate",
-    "stamps_issue",
-    "stamps_mark_sold",
-    "stamps_print",
-    "stamps_revoke",
-]
+
+def __getattr__(name: str):
+    module = _STAMP_SERVICE_MODULE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

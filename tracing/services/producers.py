@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.phones import normalise_phone
 from backend.roles import PRODUCER_STAFF
 from backend.storage import atomic_with_files
 from geo.models import AdminUnit
 from tracing import access, audit, notifications
-from tracing.identifiers import normalise_phone, normalise_tax_number
+from tracing.identifiers import normalise_tax_number
 from tracing.models import (
     FieldSurvey,
     FieldSurveyPhoto,

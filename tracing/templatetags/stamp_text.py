@@ -1,6 +1,6 @@
 from django import template
 
-from tracing.evidence import evidence_items, rule_label
+from tracing.stamps.evidence import evidence_items, rule_label
 
 register = template.Library()
 
@@ -20,8 +20,8 @@ def rule_label_filter(rule: str) -> str:
 @register.filter
 def layout_label(name: str) -> str:
     """{{ event.reason|layout_label }}: a label layout's name for people (the name itself if unknown)."""
-    from tracing import printing
-    from tracing.stamp_forms import layout_label as label
+    from tracing.stamps import layouts
+    from tracing.stamps.forms import layout_label as label
 
-    layout = printing.PRESETS.get(name)
+    layout = layouts.PRESETS.get(name)
     return label(layout) if layout is not None else name

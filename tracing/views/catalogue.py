@@ -12,18 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.formatting import plain_number
 from backend.storage import StorageUnavailable, atomic_with_files
 from tracing import services
-from tracing.forms import (
-    BatchEventDeleteForm,
-    BatchEventEditForm,
-    BatchEventForm,
-    BatchForm,
-    ProductForm,
-    add_service_errors,
-    error_status,
-    plain_number,
-)
+from tracing.form_fields import add_service_errors, error_status
+from tracing.forms import BatchEventDeleteForm, BatchEventEditForm, BatchEventForm, BatchForm, ProductForm
 from tracing.models import Batch, BatchEvent, Product, ProductPhoto
 from tracing.services.batches import batch_in_circulation, next_lot_code, removed_after_circulation
 from tracing.views.common import own_producer

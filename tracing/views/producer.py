@@ -18,14 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.storage import atomic_with_files
 from tracing import access, held_uploads, services
-from tracing.forms import (
-    CertificateForm,
-    ProducerForm,
-    ProductionAreaForm,
-    ReapplyForm,
-    add_service_errors,
-    error_status,
-)
+from tracing.form_fields import add_service_errors, error_status
+from tracing.forms import CertificateForm, ProducerForm, ProductionAreaForm, ReapplyForm
 from tracing.models import (
     AreaCapacity,
     Batch,

@@ -78,7 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", help="A new (or empty) folder; default: backup-<date>-<time> here.")
 
     def handle(self, *, to, **_options):
-        from tracing import pins
+        from tracing.stamps import pins
 
         target = Path(to or f"backup-{timezone.localtime():%Y%m%d-%H%M%S}").resolve()
         if target.exists() and any(target.iterdir()):

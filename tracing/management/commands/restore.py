@@ -43,7 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, folder, replace, ignore_pin_key, **_options):
-        from tracing import pins
+        from tracing.stamps import pins
 
         source = Path(folder).resolve()
         manifest = self._manifest(source)

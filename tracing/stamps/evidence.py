@@ -1,4 +1,4 @@
-"""The evidence of a suspicion flag (tracing/clone_rules.py) as officials read it: each field by its
+"""The evidence of a suspicion flag (tracing/stamps/clone_rules.py) as officials read it: each field by its
 label, each value as the language writes it. The flag keeps the keys and raw values."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.formatting import decimal_text
-from tracing import clone_rules
 from tracing.models.stamps import StampStatus
+from tracing.stamps import clone_rules
 
 #: Every field a rule writes into its evidence, by its key.
 FIELDS = {

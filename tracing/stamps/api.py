@@ -12,14 +12,17 @@ from rest_framework.views import APIView
 
 from backend import parsers
 from backend.job_views import JobSerializer
-from tracing import codes, printing, resolver
+from tracing import resolver
 from tracing.api.common import TracingModelSerializer, call_service
 from tracing.api.schema import ChoiceStringField
 from tracing.models import Batch, Producer, Product, Scan, StampRun
 from tracing.models.stamps import MAX_RUN_SIZE
-from tracing.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle, network_key
-from tracing.services import scans as scan_services
-from tracing.services import stamps as stamp_services
+from tracing.stamps import follow_up, layouts, lifecycle, scan_sql, serials
+from tracing.stamps import runs as stamp_services
+from tracing.stamps import scans as scan_services
+from tracing.stamps.confirmation import PinRefused, stamp_confirm_pin
+from tracing.stamps.scan_limits import ReportThrottle, StampConfirmThrottle, StampThrottle, network_key
+from tracing.stamps.selection import MAX_LIST, Selection
 
 
 class UnknownCode(exceptions.NotFound):
@@ -28,7 +31,7 @@ class UnknownCode(exceptions.NotFound):
 
 def _parse_serial_or_404(raw: str) -> str:
     try:
-        return codes.parse_serial(raw)
+        return serials.parse_serial(raw)
     except ValueError as exc:
         raise UnknownCode(str(exc)) from None
 
@@ -122,7 +125,7 @@ class StampVerifyView(APIView):
     def head(self, request, serial: str):
         """The GET's status without recording a scan (a HEAD is not a look at the stamp)."""
         parsed = _parse_serial_or_404(serial)
-        if scan_services.read_facts(parsed) is None:
+        if scan_sql.read_facts(parsed) is None:
             raise UnknownCode(_("This stamp code is not one of ours: the product may not be genuine."))
         return Response(status=status.HTTP_200_OK)
 
@@ -183,8 +186,8 @@ class StampConfirmView(APIView):
         data = PinConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            done = scan_services.stamp_confirm_pin(serial=parsed, pin=data.validated_data["pin"])
-        except scan_services.PinRefused as exc:
+            done = stamp_confirm_pin(serial=parsed, pin=data.validated_data["pin"])
+        except PinRefused as exc:
             if exc.code == "already_confirmed":
                 raise AlreadyConfirmed(exc.messages[0]) from None
             if exc.code == "unknown":
@@ -226,7 +229,7 @@ class ReportCreateView(APIView):
     def post(self, request):
         data = ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = call_service(scan_services.report_create, by=request.user, **data.validated_data)
+        report = call_service(follow_up.report_create, by=request.user, **data.validated_data)
         return Response(
             {"id": report.pk, "reference": report.reference, "status": report.status, "created_at": report.created_at},
             status=status.HTTP_201_CREATED,
@@ -290,7 +293,7 @@ class StampRunDetailView(generics.RetrieveAPIView):
 
 
 class PrintRequestSerializer(serializers.Serializer):
-    layout = ChoiceStringField(choices=[(name, name) for name in printing.PRESETS], default="a4-3x8-70x37")
+    layout = ChoiceStringField(choices=[(name, name) for name in layouts.PRESETS], default="a4-3x8-70x37")
     first = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     last = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
@@ -315,14 +318,12 @@ class SelectionSerializer(serializers.Serializer):
     first = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     last = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     serials = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list, max_length=stamp_services.MAX_LIST
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=MAX_LIST
     )
 
-    def selection(self) -> stamp_services.Selection:
+    def selection(self) -> Selection:
         data = self.validated_data
-        return call_service(
-            stamp_services.Selection.of, first=data["first"], last=data["last"], serials=data["serials"]
-        )
+        return call_service(Selection.of, first=data["first"], last=data["last"], serials=data["serials"])
 
 
 class ActivateSerializer(SelectionSerializer):
@@ -349,7 +350,7 @@ class StampActivateView(APIView):
         data = ActivateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = call_service(
-            stamp_services.stamps_activate,
+            lifecycle.stamps_activate,
             by=request.user,
             batch=data.validated_data["batch"],
             selection=data.selection(),
@@ -369,7 +370,7 @@ class StampRevokeView(APIView):
         data = RevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = call_service(
-            stamp_services.stamps_revoke,
+            lifecycle.stamps_revoke,
             by=request.user,
             selection=data.selection(),
             reason=data.validated_data["reason"],

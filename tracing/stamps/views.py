@@ -3,7 +3,7 @@ tracing.resolver_views with the same functions), the scratch PIN, the shared loc
 reports, and the guidance pages and poster.
 
 A malformed code is refused by its check character before any database or cache work; every other
-look-up is rate-limited per visitor and per code (tracing/scan_limits.py) and recorded as a Scan.
+look-up is rate-limited per visitor and per code (tracing/stamps/scan_limits.py) and recorded as a Scan.
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from geo.geojson import regions_geojson
-from tracing import access, codes, digital_link, disclosure, looks, recent_scans, scan_limits
-from tracing.forms import add_service_errors, error_status
+from tracing import access, digital_link, disclosure
+from tracing.form_fields import add_service_errors, error_status
 from tracing.models import Scan
-from tracing.scan_page import render_stamp_page, scan_id_from_token
-from tracing.services import scans as scan_services
-from tracing.stamp_forms import CheckCodeForm, PinForm, ReportForm
+from tracing.stamps import follow_up, looks, recent_scans, scan_limits, serials
+from tracing.stamps import scans as scan_services
+from tracing.stamps.confirmation import PinRefused, stamp_confirm_pin
+from tracing.stamps.devices import device_family
+from tracing.stamps.forms import CheckCodeForm, PinForm, ReportForm
+from tracing.stamps.scan_page import render_stamp_page, scan_id_from_token
 
 
 def _limited(request, wait: int, *, as_json: bool = False):
@@ -71,68 +74,35 @@ def record_look(request, serial: str, *, link: digital_link.DigitalLinkPath | No
     Every GET that shows a person something about the stamp (the scan page, or a resolver redirect
     to one of its linked pages) records exactly one scan here; HEAD, OPTIONS, the linkset and
     redirects back to the scan page record nothing. A reload within the window, a bot or a link
-    preview (tracing.looks) is recorded as a repeat, which is never a new sighting.
+    preview (tracing.stamps.looks) is recorded as a repeat, which is never a new sighting.
     """
     visitor = scan_limits.visitor_key(request)
     network = scan_limits.network_key(request, serial)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     now = timezone.now()
     recent = recent_scans.read(request, now.timestamp())
-    repeat = (
-        recent_scans.seen(recent, serial)
-        or scan_services.device_family(user_agent) == "bot"
-        or looks.is_preview(request)
+    repeat = recent_scans.seen(recent, serial) or device_family(user_agent) == "bot" or looks.is_preview(request)
+    web = scan_services.scan_record_web(
+        serial=serial,
+        visitor=visitor,
+        network=network,
+        user_agent=user_agent,
+        repeat=repeat,
+        link=link,
+        user=request.user,
+        now=now,
     )
-    if request.user.is_authenticated:
-        # Staff scans are marked as such, which needs the stamp's producer first: two statements.
-        facts_query = scan_services.facts_query(serial, network=network, with_digest=True)
-        wait, row = scan_limits.scan_gate(visitor, serial, also=facts_query)
-        if wait:
-            return _limited(request, wait)
-        outcome = scan_services.scan_record(
-            serial=serial,
-            user_agent=user_agent,
-            repeat=repeat,
-            network=network,
-            link=link,
-            user=request.user,
-            page_digest=True,
-            facts=scan_services.facts_from_row(row),
-            now=now,
-        )
-    else:
-        # One statement counts the visit against the limits, reads the stamp and records the scan.
-        record = scan_services.record_query(
-            serial, now=now, user_agent=user_agent, repeat=repeat, network=network, link=link, with_digest=True
-        )
-        wait, row = scan_limits.scan_gate(visitor, serial, also=record)
-        if wait:
-            return _limited(request, wait)
-        outcome = scan_services.scan_record(
-            serial=serial,
-            user_agent=user_agent,
-            repeat=repeat,
-            network=network,
-            link=link,
-            page_digest=True,
-            facts=scan_services.facts_from_row(row),
-            recorded=(row[-2], row[-1]),
-            now=now,
-        )
-    return Look(outcome=outcome, recent=recent, now=now)
+    if web.wait:
+        return _limited(request, web.wait)
+    return Look(outcome=web.outcome, recent=recent, now=now)
 
 
 def head_response(request, serial: str) -> HttpResponse:
     """HEAD of a scan page: the status and headers of the GET, read within the limits, nothing recorded."""
-    wait, row = scan_limits.scan_gate(
-        scan_limits.visitor_key(request),
-        serial,
-        also=scan_services.facts_query(serial, network=None, with_digest=False),
-    )
-    if wait:
-        return _limited(request, wait)
-    known = scan_services.facts_from_row(row) is not None
-    response = HttpResponse(status=200 if known else 404, content_type="text/html; charset=utf-8")
+    peek = scan_services.scan_peek_web(serial=serial, visitor=scan_limits.visitor_key(request))
+    if peek.wait:
+        return _limited(request, peek.wait)
+    response = HttpResponse(status=200 if peek.known else 404, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -150,7 +120,7 @@ def scan_response(
         context = {
             "outcome": outcome,
             "serial": serial,
-            "serial_grouped": codes.format_serial(serial),
+            "serial_grouped": serials.format_serial(serial),
             "verdict_class": "unknown",
             "form": CheckCodeForm(),
         }
@@ -179,7 +149,7 @@ def scan_page(request, code: str):
     except digital_link.MalformedSerialError as exc:
         message = str(exc)
         try:
-            codes.parse_serial(digital_link.decode_component(raw_code))
+            serials.parse_serial(digital_link.decode_component(raw_code))
         except ValueError as typo:  # say what is wrong with it: its length, a letter, a typing mistake
             message = str(typo)
         return _bad_code(request, message, status=404, code_text=digital_link.decode_component(raw_code))
@@ -221,8 +191,8 @@ def raw_path(request) -> str:
 @require_POST
 def scan_confirm(request, code: str):
     """The scratch PIN: the first correct confirmation wins; later ones are told when and where it happened."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(code)
+    if not serials.serial_is_well_formed(serial):
         return _bad_code(request, _("This is not a valid stamp code."), status=404, code_text=code)
     wait = scan_limits.over_limit(scan_limits.confirm_checks(scan_limits.visitor_key(request), serial))
     if wait:
@@ -230,17 +200,17 @@ def scan_confirm(request, code: str):
     form = PinForm(request.POST)
     context = {
         "serial": serial,
-        "serial_grouped": codes.format_serial(serial),
+        "serial_grouped": serials.format_serial(serial),
         "back_url": reverse("tracing:scan", args=[serial]),
     }
     if not form.is_valid():
         context.update(ok=False, message=" ".join(form.errors.get("pin", [])) or _("Enter the PIN."), form=form)
         return render(request, "tracing/scan/confirmed.html", context, status=400)
     try:
-        confirmation = scan_services.stamp_confirm_pin(
+        confirmation = stamp_confirm_pin(
             serial=serial, pin=form.cleaned_data["pin"], scan_id=scan_id_from_token(form.cleaned_data.get("scan", ""))
         )
-    except scan_services.PinRefused as exc:
+    except PinRefused as exc:
         status = {"already_confirmed": 409, "unknown": 404}.get(exc.code, 400)
         context.update(ok=False, message=exc.messages[0], code=exc.code, form=PinForm())
         return render(request, "tracing/scan/confirmed.html", context, status=status)
@@ -277,8 +247,8 @@ def scan_locate(request, code: str):
 @require_GET
 def scan_origin(request, code: str):
     """GeoJSON for the scan page's map: the product's growing region and the producer where it may be shown."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(code)
+    if not serials.serial_is_well_formed(serial):
         raise Http404
     stamp = scan_services.stamp_for_page(serial)
     if stamp is None or stamp.status not in ("activated", "sold"):
@@ -321,7 +291,7 @@ def report_page(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                report = scan_services.report_create(
+                report = follow_up.report_create(
                     serial=data["serial"],
                     note=data["note"],
                     place=data["place"],
@@ -372,7 +342,7 @@ def guide_producer(request):
 @require_GET
 def guide_poster(request):
     """A printable A4 poster for shops, with a QR code to the how-to-check page."""
-    from tracing.poster import poster_pdf
+    from tracing.stamps.poster import poster_pdf
 
     url = settings.SITE_URL.rstrip("/") + reverse("tracing:guide_check")
     response = HttpResponse(poster_pdf(url), content_type="application/pdf")

@@ -7,10 +7,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.formatting import decimal_text
-from tracing import printing
 from tracing.models import Batch, Producer, Product
 from tracing.models.stamps import MAX_RUN_SIZE
-from tracing.services.stamps import parse_code
+from tracing.stamps import layouts
+from tracing.stamps.selection import parse_code
 
 
 class CheckCodeForm(forms.Form):
@@ -98,7 +98,7 @@ class RevokeForm(SelectionFields):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-def layout_label(layout: printing.LabelLayout) -> str:
+def layout_label(layout: layouts.LabelLayout) -> str:
     """A label layout as a printer's customer names it: "A4 sheet, 3 × 8 labels of 70 × 37 mm"."""
     size = {"width": decimal_text(layout.label_width), "height": decimal_text(layout.label_height)}
     if layout.columns * layout.rows == 1:
@@ -111,7 +111,7 @@ def layout_label(layout: printing.LabelLayout) -> str:
 
 
 def layout_choices() -> list[tuple[str, str]]:
-    return [(name, layout_label(layout)) for name, layout in printing.PRESETS.items()]
+    return [(name, layout_label(layout)) for name, layout in layouts.PRESETS.items()]
 
 
 class PrintForm(forms.Form):

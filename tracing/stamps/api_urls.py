@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracing import stamp_api
+from tracing.stamps import api as stamp_api
 
 urlpatterns = [
     path("stamps/activate", stamp_api.StampActivateView.as_view(), name="api-stamps-activate"),

@@ -1,9 +1,9 @@
-"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/recent_scans.py),
+"""Rate limits for the scan pages and the stamp API (counters in PostgreSQL; reloads: tracing/stamps/recent_scans.py),
 and the network a scan came from, as the clone rules count it (:func:`network_key`).
 
 A visitor is known by a keyed hash of their address (the address every limit uses:
 backend/client_address.py); the address itself is never stored, and the counters expire with their
-window. A code is counted in its canonical spelling (tracing/codes.py: upper case, no separators,
+window. A code is counted in its canonical spelling (tracing/stamps/serials.py: upper case, no separators,
 O→0, I/L→1), so typing variants of one code share its limits. Limits (per window):
 
 * scans: :data:`SCAN_PER_VISITOR` per visitor a minute, :data:`SCAN_PER_CODE` per code a minute;
@@ -27,7 +27,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from backend import throttling
 from backend.client_address import client_address, client_network
-from tracing import codes
+from tracing.stamps import serials
 
 SCAN_PER_VISITOR = 60
 SCAN_PER_CODE = 120
@@ -113,7 +113,7 @@ def scan_gate(visitor: str, serial: str, *, also: tuple[str, str, list] | None =
 
 def code_key(serial: str) -> str:
     """The code as its limits know it: canonical, so that "abcd-efgh…" and "ABCDEFGH…" are one code."""
-    return codes.normalise_serial(serial)[:40]
+    return serials.normalise_serial(serial)[:40]
 
 
 def scan_checks(visitor: str, serial: str) -> list[tuple[str, str, int, int]]:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,9 +32,8 @@ from django.utils.translation import gettext_noop
 
 from backend.formatting import decimal_text
 from backend.jobs import JobLost, job_enqueue
-from tracing import access, audit, codes, digital_link, pins, printing
+from tracing import access, audit, digital_link
 from tracing.models import (
-    Batch,
     Certificate,
     CounterfeitReport,
     Producer,
@@ -45,8 +43,11 @@ from tracing.models import (
     StampRun,
     SuspicionFlag,
 )
-from tracing.models.stamps import MAX_RUN_SIZE, SoldVia, StampStatus, stamped_count, units_allowed
-from tracing.services.common import raise_if, require_manager, require_official
+from tracing.models.stamps import MAX_RUN_SIZE, StampStatus
+from tracing.services.common import raise_if, require_official
+from tracing.stamps import layouts, pins, print_runs
+from tracing.stamps.events import log_event
+from tracing.stamps.serials import SERIAL_LENGTH, new_serials
 
 log = logging.getLogger(__name__)
 
@@ -54,150 +55,11 @@ log = logging.getLogger(__name__)
 INLINE_RUN_MAX = 1000
 #: Rows per COPY (and per transaction) when filling a run: progress is visible between chunks.
 COPY_CHUNK = 20_000
-#: Most stamps one typed or scanned list may name.
-MAX_LIST = 2000
-_SHOWN = 5
 
 Progress = Callable[..., None]
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def number_ranges(numbers: Iterable[int]) -> list[list[int]]:
-    """Sorted numbers as inclusive [first, last] ranges: [1, 2, 3, 7] → [[1, 3], [7, 7]]."""
-    out: list[list[int]] = []
-    for n in sorted(set(numbers)):
-        if out and n == out[-1][1] + 1:
-            out[-1][1] = n
-        else:
-            out.append([n, n])
-    return out
-
-
-def _log(
-    *, run_id: int, action: str, actor, numbers=None, ranges=None, count: int, batch=None, reason=""
-) -> StampEvent:
-    return StampEvent.objects.create(
-        run_id=run_id,
-        action=action,
-        actor=actor if access.is_authenticated(actor) else None,
-        batch=batch,
-        count=count,
-        ranges=ranges if ranges is not None else number_ranges(numbers or ()),
-        reason=reason[:300],
-    )
-
-
-def _log_per_run(stamps: Sequence[tuple[int, int]], **kwargs) -> list[StampEvent]:
-    """One log entry per run for (run_id, number) pairs."""
-    by_run: dict[int, list[int]] = {}
-    for run_id, number in stamps:
-        by_run.setdefault(run_id, []).append(number)
-    return [_log(run_id=run_id, numbers=numbers, count=len(numbers), **kwargs) for run_id, numbers in by_run.items()]
-
-
-def parse_code(text: str) -> str:
-    """A serial from what was typed or scanned (a bare code or a stamp link); ValueError with a message."""
-    text = (text or "").strip()
-    if "/" in text:
-        try:
-            return digital_link.parse_url(text, settings.SITE_URL).serial
-        except digital_link.DigitalLinkError as exc:
-            raise ValueError(str(exc)) from None
-    return codes.parse_serial(text)
-
-
-def parse_code_list(text_or_lines) -> list[str]:
-    """Serials from a typed/scanned list (one per line, or separated by commas or spaces)."""
-    if isinstance(text_or_lines, str):
-        items = [part for line in text_or_lines.splitlines() for part in line.replace(",", " ").split()]
-    else:
-        items = [str(item) for item in text_or_lines]
-    serials: list[str] = []
-    errors: list[str] = []
-    for item in items:
-        if not item.strip():
-            continue
-        try:
-            serials.append(parse_code(item))
-        except ValueError as exc:
-            errors.append(f"{item[:40]}: {exc}")
-    if errors:
-        raise ValidationError({"serials": errors[:_SHOWN]})
-    if not serials:
-        raise ValidationError({"serials": _("Enter or scan at least one stamp code.")})
-    if len(serials) > MAX_LIST:
-        raise ValidationError(
-            {"serials": _("At most %(max)d codes at once: use a range for more.") % {"max": MAX_LIST}}
-        )
-    duplicates = sorted({s for s in serials if serials.count(s) > 1}) if len(set(serials)) != len(serials) else []
-    if duplicates:
-        raise ValidationError(
-            {"serials": _("These codes are listed twice: %(codes)s") % {"codes": ", ".join(duplicates[:_SHOWN])}}
-        )
-    return serials
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which stamps an operation concerns: a range of one run, or a list (possibly across runs)."""
-
-    first: str | None = None
-    last: str | None = None
-    serials: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, *, first: str | None = None, last: str | None = None, serials=None) -> Selection:
-        if serials:
-            return cls(serials=tuple(parse_code_list(serials)))
-        errors: dict = {}
-        parsed = {}
-        for name, value in (("first", first), ("last", last)):
-            if not value:
-                errors[name] = _("Enter the first and the last code of the range, or a list of codes.")
-                continue
-            try:
-                parsed[name] = parse_code(value)
-            except ValueError as exc:
-                errors[name] = str(exc)
-        raise_if(errors)
-        return cls(first=parsed["first"], last=parsed["last"])
-
-
-def _resolve(selection: Selection, *, producer_id: int | None):
-    """(queryset of the selected stamps, expected count); ValidationError if a code is not one of the producer's."""
-    own = Stamp.objects.all() if producer_id is None else Stamp.objects.filter(run__producer_id=producer_id)
-    if selection.serials:
-        found = set(own.filter(serial__in=selection.serials).values_list("serial", flat=True))
-        missing = [s for s in selection.serials if s not in found]
-        if missing:
-            raise ValidationError(
-                {
-                    "serials": _("These codes are not stamps issued to you: %(codes)s")
-                    % {"codes": ", ".join(codes.format_serial(s) for s in missing[:_SHOWN])}
-                }
-            )
-        return own.filter(serial__in=selection.serials), len(selection.serials)
-    ends = {
-        s.serial: s for s in own.filter(serial__in=[selection.first, selection.last]).only("serial", "run", "number")
-    }
-    errors = {}
-    for name in ("first", "last"):
-        if getattr(selection, name) not in ends:
-            errors[name] = _("This code is not a stamp issued to you.")
-    raise_if(errors)
-    first, last = ends[selection.first], ends[selection.last]
-    if first.run_id != last.run_id:
-        raise ValidationError({"last": _("The first and last codes of a range must come from the same run.")})
-    if first.number > last.number:
-        raise ValidationError({"last": _("The last code comes before the first one in the run: swap them.")})
-    qs = Stamp.objects.filter(run_id=first.run_id, number__gte=first.number, number__lte=last.number)
-    return qs, last.number - first.number + 1
-
-
-def _describe(stamps) -> str:
-    return ", ".join(f"{codes.format_serial(s.serial)} ({s.get_status_display()})" for s in stamps[:_SHOWN])
 
 
 # -- issuing ---------------------------------------------------------------------------------
@@ -243,7 +105,7 @@ def stamps_issue(
         background = quantity > INLINE_RUN_MAX
     if background:
         run.job = job_enqueue(
-            handler="tracing.jobs.stamp_run_fill_job",
+            handler="tracing.stamps.jobs.stamp_run_fill_job",
             title=gettext_noop("Issuing %(count)s stamps to %(producer)s"),
             title_args={"count": quantity, "producer": producer.name},
             owner=by,
@@ -271,7 +133,7 @@ def _copy_rows(rows: list[tuple[str, int, int, str]]) -> None:
 
 
 def _draw_chunk(run_id: int, first_number: int, size: int):
-    serials = codes.new_serials(size)
+    serials = new_serials(size)
     clear = pins.new_pins(size)
     hashes = pins.pin_hashes(zip(serials, clear, strict=True))
     rows = [(s, run_id, first_number + i, h) for i, (s, h) in enumerate(zip(serials, hashes, strict=True))]
@@ -289,14 +151,14 @@ def _close_thread_connection() -> None:
 
 
 def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampRun:
-    """Create the run's stamps (serials from codes.new_serials, PIN hashes) in COPY chunks, and its PIN list.
+    """Create the run's stamps (serials from serials.new_serials, PIN hashes) in COPY chunks, and its PIN list.
 
     Outside a transaction (the background job) each chunk commits on its own so progress is
     visible, and the next chunk is drawn (serials, PINs, keyed hashes: CPU) while PostgreSQL loads
     the previous one on a second connection, so both cores work. Inside a transaction (small runs
     issued in the request) the chunks go through the caller's connection. A chunk whose serial
     collides with an existing stamp (about 1 in 10¹⁰ per run) is drawn again. The clear PINs exist
-    only in memory and in the run's private PIN file (printing.pins_csv). On failure the partial run
+    only in memory and in the run's private PIN file (print_runs.pins_csv). On failure the partial run
     is removed and marked failed.
     """
     total = run.quantity
@@ -332,14 +194,16 @@ def stamp_run_fill(*, run: StampRun, progress: Progress | None = None) -> StampR
             if pipelined:
                 loader.submit(_close_thread_connection).result()
         text = io.StringIO()
-        printing.pins_csv(pairs, text)
+        print_runs.pins_csv(pairs, text)
         with transaction.atomic():
             run.pins_file.save(
                 f"run-{run.pk}-{timezone.now():%Y%m%d%H%M%S}.csv", ContentFile(text.getvalue().encode()), save=False
             )
             run.status = StampRun.Status.ISSUED
             run.save(update_fields=["pins_file", "status"])
-            _log(run_id=run.pk, action=StampEvent.Action.ISSUED, actor=run.issued_by, ranges=[[1, total]], count=total)
+            log_event(
+                run_id=run.pk, action=StampEvent.Action.ISSUED, actor=run.issued_by, ranges=[[1, total]], count=total
+            )
     except JobLost:
         raise  # another worker took the run over (and its stamps): nothing here is ours to remove
     except BaseException:
@@ -418,184 +282,14 @@ def stamp_run_pins_take(*, by, run: StampRun) -> tuple[str, bytes]:
     locked.pins_downloaded_at = timezone.now()
     locked.pins_downloaded_by = by
     locked.save(update_fields=["pins_file", "pins_downloaded_at", "pins_downloaded_by"])
-    _log(run_id=locked.pk, action=StampEvent.Action.PINS_DOWNLOADED, actor=by, ranges=[], count=locked.quantity)
+    log_event(run_id=locked.pk, action=StampEvent.Action.PINS_DOWNLOADED, actor=by, ranges=[], count=locked.quantity)
     return name, data
 
 
 # -- activation ------------------------------------------------------------------------------
 
 
-def _activation_refusals(batch: Batch, producer: Producer) -> dict:
-    errors: dict = {}
-    if producer.status == Producer.Status.SUSPENDED:
-        errors["batch"] = _("Your participation is suspended: stamps cannot be activated until it is reinstated.")
-    elif producer.status != Producer.Status.APPROVED:
-        errors["batch"] = _("Stamps can be activated only once your organisation is approved.")
-    elif batch.status == Batch.Status.RECALLED:
-        errors["batch"] = _("This batch was recalled: its stamps cannot be activated.")
-    else:
-        today = timezone.localdate()
-        lapsed = [c for c in batch.product.certificates.all() if not c.is_valid_on(today)]
-        if lapsed:
-            errors["batch"] = _(
-                "The product relies on certificates that are not valid today (%(certificates)s): renew them first."
-            ) % {"certificates": ", ".join(f"{c.label} {c.number}" for c in lapsed[:_SHOWN])}
-    return errors
-
-
-@transaction.atomic
-def stamps_activate(*, by, batch: Batch, selection: Selection) -> int:
-    """Activate stamps onto one of the producer's batches; all or nothing. Returns how many.
-
-    Refused: stamps outside the producer's runs or of a run not fully issued; a stamp already
-    activated, sold or revoked; stamps of a run made for another product; more stamps than the
-    batch quantity allows; a suspended producer; expired certificates of the product; a recalled
-    batch. The batch row is locked, so two phones activating onto one batch cannot overfill it.
-    """
-    require_manager(by, batch.producer_id)
-    locked = Batch.objects.select_for_update().select_related("product", "producer").get(pk=batch.pk)
-    raise_if(_activation_refusals(locked, locked.producer))
-    qs, expected = _resolve(selection, producer_id=locked.producer_id)
-    field = "serials" if selection.serials else "first"
-    unusable = list(
-        qs.exclude(status=StampStatus.ISSUED)
-        .select_related(None)
-        .only("serial", "status")
-        .order_by("run", "number")[:_SHOWN]
-    )
-    if unusable:
-        raise ValidationError(
-            {field: _("Only new stamps can be activated; these are not: %(stamps)s") % {"stamps": _describe(unusable)}}
-        )
-    if qs.exclude(run__status=StampRun.Status.ISSUED).exists():
-        raise ValidationError({field: _("This run is still being issued: wait until it is complete.")})
-    other_product = qs.filter(run__product__isnull=False).exclude(run__product_id=locked.product_id)
-    if other_product.exists():
-        raise ValidationError(
-            {field: _("These stamps were printed for another product: activate them onto a batch of that product.")}
-        )
-    allowed = units_allowed(locked)
-    already = stamped_count(locked)
-    if already + expected > allowed:
-        raise ValidationError(
-            {
-                field: _(
-                    "This batch allows %(allowed)s stamps and %(already)s are already active: "
-                    "%(count)s more would be too many."
-                )
-                % {"allowed": allowed, "already": already, "count": expected}
-            }
-        )
-    now = timezone.now()
-    touched = list(qs.values_list("run_id", "number"))
-    updated = qs.filter(status=StampStatus.ISSUED).update(status=StampStatus.ACTIVATED, batch=locked, activated_at=now)
-    if updated != expected or len(touched) != expected:
-        # Another request changed some of these stamps between our checks and the update.
-        raise ValidationError({field: _("Some of these stamps changed just now. Please try again.")})
-    _log_per_run(touched, action=StampEvent.Action.ACTIVATED, actor=by, batch=locked)
-    return updated
-
-
 # -- revocation and sale ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def stamps_revoke(*, by, selection: Selection, reason: str, producer: Producer | None = None) -> int:
-    """Revoke stamps with a reason (the producer's staff for their runs; officials for any). Returns how many.
-
-    Stamps already revoked in the selection are left as they are; sold stamps only officials may revoke.
-    """
-    reason = (reason or "").strip()
-    official = access.is_official(by)
-    if not official:
-        producer_id = producer.pk if producer is not None else access.member_producer_id(by)
-        if producer_id is None:
-            raise PermissionDenied(_("Only the producer's staff or an official may revoke stamps."))
-        require_manager(by, producer_id)
-    else:
-        producer_id = None
-    if not reason:
-        raise ValidationError({"reason": _("Say why these stamps are revoked.")})
-    qs, _expected = _resolve(selection, producer_id=producer_id)
-    revocable = qs.exclude(status=StampStatus.REVOKED)
-    if not official:
-        revocable = revocable.exclude(status=StampStatus.SOLD)
-    touched = list(revocable.values_list("run_id", "number"))
-    if not touched:
-        raise ValidationError({"reason": _("None of these stamps can be revoked (already revoked or sold).")})
-    count = revocable.update(
-        status=StampStatus.REVOKED, revoked_at=timezone.now(), revoked_by=by, revoke_reason=reason[:300]
-    )
-    events = _log_per_run(touched, action=StampEvent.Action.REVOKED, actor=by, reason=reason)
-    if official:
-        runs = StampRun.objects.in_bulk([event.run_id for event in events])
-        for event in events:
-            audit.record(
-                actor=by,
-                action="stamps.revoke",
-                target=runs[event.run_id],
-                after={"status": "revoked", "count": event.count, "ranges": event.ranges},
-                note=event.reason,
-            )
-    return count
-
-
-@transaction.atomic
-def stamp_confirm_copied(*, by, stamp: Stamp, reason: str) -> Stamp:
-    """An official found this code copied onto counterfeit products: mark it, so that every scan says so.
-
-    Officials only, with what they found. The stamp keeps its status (revoking it is a separate step,
-    `stamps_revoke`, which an official closing a case may take in the same transaction); a code
-    already marked keeps its first date.
-    """
-    require_official(by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say what you found.")})
-    now = timezone.now()
-    Stamp.objects.filter(pk=stamp.pk, copy_confirmed_at__isnull=True).update(copy_confirmed_at=now)
-    _log(
-        run_id=stamp.run_id,
-        action=StampEvent.Action.COPY_CONFIRMED,
-        actor=by,
-        numbers=[stamp.number],
-        count=1,
-        reason=reason,
-    )
-    stamp.refresh_from_db()
-    return stamp
-
-
-@transaction.atomic
-def stamps_mark_sold(*, by, serials: Iterable[str], via: str = "shop") -> int:
-    """Record that activated stamps were sold (an order or a shop handed the units over); all or nothing.
-
-    `via` is a SoldVia value; later scans say when and through what the unit was sold.
-    """
-    if via not in SoldVia.values:
-        raise ValueError(f"unknown sale channel {via!r}")
-    selection = Selection.of(serials=list(serials))
-    producer_id = access.member_producer_id(by)
-    if producer_id is None:
-        raise PermissionDenied(_("Only this producer's staff may do this."))
-    require_manager(by, producer_id)
-    qs, expected = _resolve(selection, producer_id=producer_id)
-    wrong = list(qs.exclude(status=StampStatus.ACTIVATED).only("serial", "status")[:_SHOWN])
-    if wrong:
-        raise ValidationError(
-            {
-                "serials": _("Only activated stamps can be sold; these are not: %(stamps)s")
-                % {"stamps": _describe(wrong)}
-            }
-        )
-    touched = list(qs.values_list("run_id", "number"))
-    updated = qs.filter(status=StampStatus.ACTIVATED).update(
-        status=StampStatus.SOLD, sold_at=timezone.now(), sold_via=via
-    )
-    if updated != expected:
-        raise ValidationError({"serials": _("Some of these stamps changed just now. Please try again.")})
-    _log_per_run(touched, action=StampEvent.Action.SOLD, actor=by)
-    return updated
 
 
 # -- printing --------------------------------------------------------------------------------
@@ -613,7 +307,7 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
     if not can_print(by, run):
         raise PermissionDenied(_("Only the producer's staff or an official may print these labels."))
     errors: dict = {}
-    if layout not in printing.PRESETS:
+    if layout not in layouts.PRESETS:
         errors["layout"] = _("Choose one of the label layouts.")
     first = 1 if first is None else first
     last = run.quantity if last is None else last
@@ -623,11 +317,11 @@ def stamps_print(*, by, run: StampRun, layout: str, first: int | None = None, la
         errors["run"] = _("This run is not issued yet.")
     raise_if(errors)
     try:
-        printing.check_layout(printing.PRESETS[layout], _longest_url(run, first, last))
-    except printing.LabelTooSmall as exc:
+        layouts.check_layout(layouts.PRESETS[layout], _longest_url(run, first, last))
+    except layouts.LabelTooSmall as exc:
         raise ValidationError({"layout": str(exc)}) from None
     return job_enqueue(
-        handler="tracing.jobs.stamp_labels_print_job",
+        handler="tracing.stamps.jobs.stamp_labels_print_job",
         title=gettext_noop("Labels %(first)s–%(last)s of run %(run)s"),
         title_args={"first": first, "last": last, "run": str(run.pk)},
         owner=by,
@@ -647,7 +341,7 @@ def _longest_url(run: StampRun, first: int, last: int) -> str:
             .distinct()
             .order_by()
         )
-    serial = "0" * codes.SERIAL_LENGTH  # well-formed; every serial has this length
+    serial = "0" * SERIAL_LENGTH  # well-formed; every serial has this length
     urls = (digital_link.build_url(settings.SITE_URL, serial=serial, gtin14=gtin, lot=lot) for lot in lots)
     return max(urls, key=len)
 
@@ -676,27 +370,3 @@ def runs_visible_to(user):
 def stamps_summary(run: StampRun) -> dict[str, int]:
     counts = dict(Stamp.objects.filter(run=run).values_list("status").order_by().annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in StampStatus.values}
-
-
-__all__ = [
-    "INLINE_RUN_MAX",
-    "Selection",
-    "can_print",
-    "certificates_state",
-    "number_ranges",
-    "parse_code",
-    "parse_code_list",
-    "runs_visible_to",
-    "stamp_confirm_copied",
-    "stamp_run_abandon",
-    "stamp_run_fill",
-    "stamp_run_pins_take",
-    "stamp_run_reset",
-    "stamp_url",
-    "stamps_activate",
-    "stamps_issue",
-    "stamps_mark_sold",
-    "stamps_print",
-    "stamps_revoke",
-    "stamps_summary",
-]

@@ -7,7 +7,8 @@ import io
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from tracing import printing, qr
+from backend import qr
+from tracing.stamps import printing
 
 GREEN = (0x1F / 255, 0x5F / 255, 0x3B / 255)
 
@@ -57,7 +58,7 @@ def _wrapped(
 
 def poster_pdf(guide_url: str) -> bytes:
     """One A4 page: title, four steps (vi, en beneath), the QR code to *guide_url* and the URL in print."""
-    printing._register_fonts()
+    printing.register_fonts()
     buffer = io.BytesIO()
     width, height = 210 * mm, 297 * mm
     canvas = Canvas(buffer, pagesize=(width, height))
@@ -105,11 +106,11 @@ SAMPLE_SERIAL = "7K3QMT9XWB2R0D"
 def label_illustration_svg(site_url: str = "https://example.org") -> str:
     """An SVG picture of a real stamp label, drawn with our own QR renderer, for the guide page.
 
-    Written to static/tracing/label-example.svg by ``python -c "from tracing.poster import
+    Written to static/tracing/label-example.svg by ``python -c "from tracing.stamps.poster import
     write_label_illustration; write_label_illustration()"`` (its QR points to a sample, never-issued code).
     """
-    from tracing.codes import check_symbol, format_serial
     from tracing.digital_link import build_url
+    from tracing.stamps.serials import check_symbol, format_serial
 
     serial = SAMPLE_SERIAL[:-1] + check_symbol(SAMPLE_SERIAL[:-1])
     url = build_url(site_url, serial=serial, gtin14="08938500000010", lot="CAM-2025-07")

@@ -8,9 +8,9 @@ server.
 
 The cookie tells a reload, whatever network the phone is on by then (Wi-Fi at the shop, 4G
 outside). It does not decide what a sighting is on its own: sightings are also counted once per
-network (clone_rules, tracing.scan_limits.network_key), so a client that drops the cookie, or
+network (clone_rules, tracing.stamps.scan_limits.network_key), so a client that drops the cookie, or
 refuses cookies, adds no sightings from the same network; bots are recognised by their user agent
-(services.scans.device_family) and are repeats too.
+(tracing.stamps.devices.device_family) and are repeats too.
 
 The cookie is the visitor's own claim and only ever lowers the count of their own sightings; it is
 not signed, and anything malformed in it is ignored.
@@ -22,7 +22,7 @@ import re
 
 from django.conf import settings
 
-from tracing import clone_rules
+from tracing.stamps import clone_rules
 
 COOKIE = "hg_seen"
 WINDOW_S = clone_rules.REPEAT_WINDOW_MIN * 60

@@ -7,7 +7,9 @@ Included from tracing/urls.py (namespace "tracing"). The scan paths are printed 
 
 from django.urls import path, re_path
 
-from tracing import digital_link, resolver_views, stamp_desk, stamp_views
+from tracing import digital_link, resolver_views
+from tracing.stamps import desk as stamp_desk
+from tracing.stamps import views as stamp_views
 
 # Every path that starts with a GS1 AI or a Digital Link 1.0 name goes to the resolver, which tells a
 # bad request (400) from an unknown identifier (404) with the one parser (tracing.digital_link).

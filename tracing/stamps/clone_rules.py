@@ -1,8 +1,9 @@
 """Clone detection: rules that read a stamp's scan history and say when it looks copied.
 
-Pure functions on plain data (no database): tracing/services/scans.py gathers the facts, calls
+Pure functions on plain data (no database): tracing/stamps/scans.py gathers the facts, calls
 :func:`evaluate` after each scan (and again when the consumer shares a location), and stores each
-finding as a SuspicionFlag with its evidence for officials.
+finding as a SuspicionFlag with its evidence for officials. The rules that need no location have an
+SQL form here too (the anonymous scan is judged in the statement that records it).
 
 What counts as evidence about the unit a buyer holds (each tested where it counts and where not):
 
@@ -12,7 +13,7 @@ What counts as evidence about the unit a buyer holds (each tested where it count
   see once it is activated. Before activation only ``not_in_circulation`` judges a scan.
 * Never the producer's own staff or officials (signed in): their scans are recorded as such and are
   no sighting, no location evidence, no rule's trigger.
-* Never volume from one client: sightings from one network (:data:`tracing.scan_limits` keys it:
+* Never volume from one client: sightings from one network (:data:`tracing.stamps.scan_limits` keys it:
   IPv4 /24, IPv6 /64) count once, however many browsers, cookies or user agents it shows; a
   reload by the same browser within :data:`REPEAT_WINDOW_MIN` minutes is not a sighting at all.
   What the client chooses (cookie, user agent) can only merge sightings, never split them.
@@ -111,7 +112,7 @@ class Sighting:
     place: str = ""
     repeat: bool = False
     staff: bool = False
-    #: The scan's network (keyed hash, tracing.scan_limits.network_key); None: unknown (older scans),
+    #: The scan's network (keyed hash, tracing.stamps.scan_limits.network_key); None: unknown (older scans),
     #: a network of its own.
     network: int | None = None
     #: Scanned before the stamp was activated (its test label): no evidence about the unit.
@@ -248,6 +249,31 @@ def not_in_circulation(latest: Sighting, facts: StampFacts) -> Finding | None:
     if latest.staff or facts.status not in ("issued", "revoked"):
         return None
     return Finding(NOT_IN_CIRCULATION, {"scan_ids": [latest.scan_id], "status": facts.status})
+
+
+# -- The SQL forms ------------------------------------------------------------------------------
+# An anonymous scan is judged in the statement that records it (tracing/stamps/scan_sql.py), so the
+# rules that need no location are written here twice, side by side: in Python above, in SQL below.
+# tests/tracing/test_clone_rules.py runs both over the same histories and fails when they differ.
+
+#: Sighting.before_activation's opposite, over a row of the scan table joined to its stamp `s`.
+IN_CIRCULATION_SINCE_SQL = "coalesce(s.activated_at, '-infinity'::timestamptz)"
+#: Sighting.counts (not a reload, not staff) over a row of the scan table; the time since activation
+#: comes first in each subquery's WHERE, so that the (stamp, scanned_at) index starts there.
+COUNTED_SQL = "NOT repeat AND channel <> 'staff'"
+#: len(distinct_sightings(…)) over the counted rows: one per network, each of unknown network apart.
+SIGHTINGS_SQL = "count(DISTINCT network) + count(*) FILTER (WHERE network IS NULL)"
+
+
+def too_many_scans_sql(*, sightings: str, network_seen: str, repeat: str, max_sightings: str) -> str:
+    """too_many_scans as an SQL condition: the sightings so far, plus the new scan unless it is a reload
+    or comes from a network already counted, above the threshold (each argument an SQL expression)."""
+    return f"{sightings} + (CASE WHEN {repeat} OR {network_seen} THEN 0 ELSE 1 END) > {max_sightings}"
+
+
+def not_in_circulation_sql(status: str) -> str:
+    """not_in_circulation for a never-activated code (a revoked one has a verdict of its own) in SQL."""
+    return f"{status} = 'issued'"
 
 
 def judge_scan(history: Sequence[Sighting], latest: Sighting, facts: StampFacts) -> list[Finding]:

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from backend.jobs import job_handler
-from tracing import printing
-from tracing.codes import format_serial
 from tracing.models import Stamp, StampEvent, StampRun
-from tracing.services.stamps import stamp_run_abandon, stamp_run_fill, stamp_run_reset, stamp_url
+from tracing.stamps import layouts, print_runs, printing
+from tracing.stamps.runs import stamp_run_abandon, stamp_run_fill, stamp_run_reset, stamp_url
+from tracing.stamps.serials import format_serial
 
 #: Up to this many labels the print file is one PDF; above, a ZIP of PDF parts rendered on all cores.
 PRINT_SINGLE_PDF_MAX = 2000
@@ -48,7 +48,7 @@ def stamp_run_fill_job(job, progress, *, run_id: int) -> None:
     )
 
 
-def _labels(run: StampRun, first: int, last: int) -> list[printing.Label]:
+def _labels(run: StampRun, first: int, last: int) -> list[layouts.Label]:
     stamps = (
         Stamp.objects.filter(run=run, number__gte=first, number__lte=last)
         .select_related("batch", "run__product")
@@ -60,7 +60,7 @@ def _labels(run: StampRun, first: int, last: int) -> list[printing.Label]:
         product = run.product
         name = product.name_vi if product is not None else run.producer.name
         subtitle = f"Lô {stamp.batch.lot_code} · {run.producer.name}" if stamp.batch_id else run.producer.name
-        labels.append(printing.Label(url=stamp_url(stamp), serial=stamp.serial, product_name=name, subtitle=subtitle))
+        labels.append(layouts.Label(url=stamp_url(stamp), serial=stamp.serial, product_name=name, subtitle=subtitle))
     return labels
 
 
@@ -71,7 +71,7 @@ def stamp_labels_print_job(job, progress, *, run_id: int, first: int, last: int,
     Safe to run again: each run renders the whole file anew (an interrupted one left no file).
     """
     run = StampRun.objects.select_related("producer", "product").get(pk=run_id)
-    chosen = printing.layout_named(layout)
+    chosen = layouts.layout_named(layout)
     progress(0, 0, gettext_noop("Preparing the labels…"))
     labels = _labels(run, first, last)
     buffer = io.BytesIO()
@@ -88,7 +88,7 @@ def stamp_labels_print_job(job, progress, *, run_id: int, first: int, last: int,
         name = f"labels-run{run.pk}-{first:06d}-{last:06d}-{token}.pdf"
         parts = 1
     else:
-        result = printing.print_run_zip(
+        result = print_runs.print_run_zip(
             labels,
             layout=chosen,
             out=buffer,

@@ -14,11 +14,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracing import access, codes, qr
+from backend import qr
+from tracing import access
 from tracing.models import CounterfeitReport, Stamp, StampRun, SuspicionFlag
 from tracing.models.stamps import StampStatus
-from tracing.services import stamps as stamp_services
-from tracing.stamp_forms import ActivateForm, IssueRunForm, PrintForm, RevokeForm
+from tracing.stamps import lifecycle, selection, serials
+from tracing.stamps import runs as stamp_services
+from tracing.stamps.forms import (
+    ActivateForm,
+    IssueRunForm,
+    PrintForm,
+    RevokeForm,
+)
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -123,7 +130,7 @@ def run_detail(request, pk: int):
 @login_required
 @require_POST
 def run_pins(request, pk: int):
-    """The run's PIN list as CSV, handed over once (see tracing.services.stamps)."""
+    """The run's PIN list as CSV, handed over once (see tracing.stamps.runs)."""
     run = _visible_run(request.user, pk)
     try:
         name, data = stamp_services.stamp_run_pins_take(by=request.user, run=run)
@@ -136,9 +143,9 @@ def run_pins(request, pk: int):
     return response
 
 
-def _selection(form) -> stamp_services.Selection:
+def _selection(form) -> selection.Selection:
     data = form.cleaned_data
-    return stamp_services.Selection.of(first=data["first"], last=data["last"], serials=data["serials"])
+    return selection.Selection.of(first=data["first"], last=data["last"], serials=data["serials"])
 
 
 @login_required
@@ -151,7 +158,7 @@ def stamps_activate_page(request):
     form = ActivateForm(request.POST or None, producer_id=producer_id, initial={"batch": request.GET.get("batch")})
     if request.method == "POST" and form.is_valid():
         try:
-            count = stamp_services.stamps_activate(
+            count = lifecycle.stamps_activate(
                 by=request.user, batch=form.cleaned_data["batch"], selection=_selection(form)
             )
         except ValidationError as exc:
@@ -173,7 +180,7 @@ def stamps_revoke_page(request):
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = stamp_services.stamps_revoke(
+            count = lifecycle.stamps_revoke(
                 by=request.user, selection=_selection(form), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -188,8 +195,8 @@ def stamps_revoke_page(request):
 @require_GET
 def stamp_qr(request, code: str, fmt: str):
     """The QR code of one stamp as PNG or SVG (the producer's staff and officials)."""
-    serial = codes.normalise_serial(code)
-    if not codes.serial_is_well_formed(serial):
+    serial = serials.normalise_serial(code)
+    if not serials.serial_is_well_formed(serial):
         raise Http404
     stamp = get_object_or_404(
         Stamp.objects.visible_to(request.user).select_related("run__product", "batch"), serial=serial

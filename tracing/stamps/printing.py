@@ -1,4 +1,6 @@
-"""Print-ready stamp labels (PDF) and the PIN file for the scratch-layer printer (CSV).
+"""Print-ready stamp labels (PDF): fonts, the QR code's rectangles, one label painted on its page.
+
+Layouts are in layouts.py; a whole run rendered on every core, and the PIN file, in print_runs.py.
 
 Each label carries the QR code (vector: one filled path of module rectangles, crisp at any printer
 resolution), the serial in groups of four (``ABCD-EFGH-JKMN-PQ``), the product name (Vietnamese, in
@@ -20,19 +22,12 @@ printer of the scratch-off layer (a different machine, often a different shop).
 
 from __future__ import annotations
 
-import io
-import math
-import multiprocessing
 import os
-import queue
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
-from django.utils.translation import gettext as _
 from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -40,9 +35,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from backend import csvfiles
-from tracing import qr
-from tracing.codes import format_serial
+from backend import qr
+from tracing.stamps.layouts import MIN_MODULE_MM, Label, LabelLayout, check_layout
+from tracing.stamps.serials import format_serial
 
 FONT_DIR = os.environ.get("STAMP_LABEL_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 _FONTS = {
@@ -54,139 +49,14 @@ FONT_TEXT = "HGSans"
 FONT_NAME = "HGSans-Bold"
 FONT_SERIAL = "HGMono-Bold"
 
-#: Smallest QR module (X-dimension) printed: GS1's minimum for QR codes, 0.396 mm (GS1 General
-#: Specifications §5.12.3, symbol specification tables: 2D symbols are printed at 1.5 times the
-#: 0.264 mm minimum of linear symbols). Below it phone cameras and scanners misread the code.
-MIN_MODULE_MM = 0.396
-
 
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """What one label shows. ``url`` is the QR content (see tracing.digital_link.build_url)."""
-
-    url: str
-    serial: str
-    product_name: str
-    subtitle: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class LabelLayout:
-    """Geometry of a label sheet or roll, in millimetres. Labels fill rows left to right, top to bottom."""
-
-    name: str
-    page_width: float
-    page_height: float
-    label_width: float
-    label_height: float
-    columns: int = 1
-    rows: int = 1
-    margin_left: float = 0.0
-    margin_top: float = 0.0
-    gap_x: float = 0.0
-    gap_y: float = 0.0
-    padding: float = 1.5
-    crop_marks: bool = False
-
-    def __post_init__(self):
-        if self.columns < 1 or self.rows < 1:
-            raise ValueError("a layout has at least one column and one row")
-        for field in ("page_width", "page_height", "label_width", "label_height"):
-            if getattr(self, field) <= 0:
-                raise ValueError(f"{field} must be positive")
-        for field in ("margin_left", "margin_top", "gap_x", "gap_y", "padding"):
-            if getattr(self, field) < 0:
-                raise ValueError(f"{field} must not be negative")
-        right = self.margin_left + self.columns * self.label_width + (self.columns - 1) * self.gap_x
-        bottom = self.margin_top + self.rows * self.label_height + (self.rows - 1) * self.gap_y
-        if right > self.page_width + 1e-6 or bottom > self.page_height + 1e-6:
-            raise ValueError(
-                f"{self.columns}×{self.rows} labels of {self.label_width:g}×{self.label_height:g} mm do not fit "
-                f"on a {self.page_width:g}×{self.page_height:g} mm page with these margins and gaps"
-            )
-        if self.label_height - 2 * self.padding <= 0 or self.label_width - 2 * self.padding <= 0:
-            raise ValueError("the padding leaves no room on the label")
-
-    @property
-    def qr_box(self) -> float:
-        """The side of the QR code's square on a label (mm, quiet zone included)."""
-        return min(self.label_height - 2 * self.padding, (self.label_width - 2 * self.padding) * 0.62)
-
-    @property
-    def per_page(self) -> int:
-        return self.columns * self.rows
-
-    def pages_for(self, count: int) -> int:
-        return math.ceil(count / self.per_page)
-
-    def origin(self, index_on_page: int) -> tuple[float, float]:
-        """Bottom-left corner (mm, PDF coordinates from the page's bottom-left) of the label at this index."""
-        row, column = divmod(index_on_page, self.columns)
-        x = self.margin_left + column * (self.label_width + self.gap_x)
-        top = self.margin_top + row * (self.label_height + self.gap_y)
-        return x, self.page_height - top - self.label_height
-
-
-def _centred(name, page_w, page_h, label_w, label_h, columns, rows, gap_x=0.0, gap_y=0.0, **kw) -> LabelLayout:
-    margin_left = (page_w - columns * label_w - (columns - 1) * gap_x) / 2
-    margin_top = (page_h - rows * label_h - (rows - 1) * gap_y) / 2
-    return LabelLayout(
-        name, page_w, page_h, label_w, label_h, columns, rows, margin_left, margin_top, gap_x, gap_y, **kw
-    )
-
-
-#: Ready-made layouts: die-cut A4 label sheets, plain A4 paper to cut (crop marks), label-printer rolls.
-PRESETS: dict[str, LabelLayout] = {
-    layout.name: layout
-    for layout in (
-        _centred("a4-3x8-70x37", 210, 297, 70, 37, 3, 8),
-        _centred("a4-4x10-48x25", 210, 297, 48.5, 25.4, 4, 10),
-        _centred("a4-3x8-cut-60x30", 210, 297, 60, 30, 3, 8, gap_x=5, gap_y=5, crop_marks=True),
-        LabelLayout("roll-50x30", 50, 30, 50, 30),
-        LabelLayout("roll-40x25", 40, 25, 40, 25, padding=1.0),
-        LabelLayout("roll-60x40", 60, 40, 60, 40),
-    )
-}
-
-
-def layout_named(name: str) -> LabelLayout:
-    try:
-        return PRESETS[name]
-    except KeyError:
-        raise ValueError(f"unknown label layout {name!r}; choose one of {', '.join(PRESETS)}") from None
-
-
-class LabelTooSmall(ValueError):
-    """A layout on which a label's QR code would be printed with modules under MIN_MODULE_MM (message for people)."""
-
-
-def module_mm(layout: LabelLayout, url: str) -> float:
-    """The width of one QR module (mm) when *url*'s code fills the QR box of a *layout* label."""
-    modules, _pixels = qr.qr_bitmap(url)
-    return layout.qr_box / modules
-
-
-def check_layout(layout: LabelLayout, url: str) -> None:
-    """Raise LabelTooSmall if *url*'s QR code would be printed too small for GS1 on a *layout* label."""
-    module = module_mm(layout, url)
-    if module < MIN_MODULE_MM:
-        raise LabelTooSmall(
-            _(
-                "On the label layout %(layout)s this QR code would be printed with modules of %(module).2f mm, "
-                "under the %(minimum)s mm minimum of GS1 for QR codes: phones and scanners could fail to read it. "
-                "Choose a larger label layout."
-            )
-            % {"layout": layout.name, "module": module, "minimum": f"{MIN_MODULE_MM:.3f}"}
-        )
 
 
 _registered = False
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     global _registered
     if _registered:
         return
@@ -429,7 +299,7 @@ def labels_pdf(
     is 0 when *labels* is an iterator of unknown length and *total* is not given). *caption* is a
     short line printed above the product name (e.g. "Quét để kiểm tra hàng thật").
     """
-    _register_fonts()
+    register_fonts()
     # Plain binary (Flate-compressed) streams: reportlab's pure-Python ASCII85 step would otherwise
     # take a quarter of the run time and make the file 25 % larger, for no use in a print file.
     saved_a85, rl_config.useA85 = rl_config.useA85, 0
@@ -472,142 +342,3 @@ def _labels_pdf(labels, *, layout, out, progress, caption, title, total) -> int:
 
 
 # -- parallel print runs -------------------------------------------------------------------------
-
-_progress_queue = None
-
-
-def _init_worker(progress_queue) -> None:
-    global _progress_queue
-    _progress_queue = progress_queue
-    _register_fonts()
-
-
-def _render_part(args) -> tuple[int, bytes, int]:
-    index, labels, layout, caption, title = args
-    buffer = io.BytesIO()
-    reported = 0
-
-    def report(done: int, _total: int) -> None:
-        nonlocal reported
-        if _progress_queue is not None and (done - reported >= 5 or done * layout.per_page >= len(labels)):
-            _progress_queue.put(done - reported)
-            reported = done
-
-    pages = labels_pdf(labels, layout=layout, out=buffer, progress=report, caption=caption, title=title)
-    if _progress_queue is not None and pages > reported:
-        _progress_queue.put(pages - reported)
-    return index, buffer.getvalue(), pages
-
-
-@dataclass(frozen=True, slots=True)
-class PrintRunResult:
-    parts: int
-    pages: int
-    labels: int
-
-
-def print_run_zip(
-    labels: Sequence[Label],
-    *,
-    layout: LabelLayout,
-    out: BinaryIO,
-    progress: ProgressCallback | None = None,
-    caption: str = "",
-    name: str = "labels",
-    part_size: int = 5000,
-    workers: int | None = None,
-) -> PrintRunResult:
-    """Render a whole run on all cores into a ZIP of PDF parts of at most *part_size* labels.
-
-    Parts are named ``{name}-{part:03d}-{first:06d}-{last:06d}.pdf`` (label numbers from 1) and
-    listed in ``manifest.csv`` with their first and last serial, so the print shop and the producer
-    can reconcile what was printed. *progress* gets ``(pages_done, pages_total)`` as pages complete.
-    """
-    count = len(labels)
-    if count == 0:
-        raise ValueError("there are no labels to print")
-    per_page = layout.per_page
-    part_size = max(per_page, part_size - part_size % per_page)
-    bounds = [(start, min(start + part_size, count)) for start in range(0, count, part_size)]
-    total_pages = sum(layout.pages_for(end - start) for start, end in bounds)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(bounds)))
-    titles = [f"{name} {i + 1}/{len(bounds)}" for i in range(len(bounds))]
-    jobs = [(i, list(labels[start:end]), layout, caption, titles[i]) for i, (start, end) in enumerate(bounds)]
-
-    # "spawn": workers start clean (no inherited database connections or threads of the caller).
-    context = multiprocessing.get_context("spawn")
-    progress_queue = context.Queue()
-    done_pages = 0
-    parts: dict[int, tuple[bytes, int]] = {}
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        with context.Pool(workers, initializer=_init_worker, initargs=(progress_queue,)) as pool:
-            pending = pool.imap_unordered(_render_part, jobs)
-            remaining = len(jobs)
-            next_part = 0
-            while remaining:
-                try:
-                    index, data, pages = pending.next(timeout=0.2)
-                except multiprocessing.TimeoutError:
-                    pass
-                else:
-                    remaining -= 1
-                    parts[index] = (data, pages)
-                    # Write parts in order as soon as the next one is ready, keeping memory bounded.
-                    while next_part in parts:
-                        data, _pages = parts.pop(next_part)
-                        start, end = bounds[next_part]
-                        archive.writestr(f"{name}-{next_part + 1:03d}-{start + 1:06d}-{end:06d}.pdf", data)
-                        next_part += 1
-                done_pages = _drain(progress_queue, done_pages, total_pages, progress)
-        done_pages = _drain(progress_queue, done_pages, total_pages, progress)
-        manifest = io.StringIO()
-        writer = csvfiles.writer(manifest, lineterminator="\n")
-        writer.writerow(["part", "file", "first_label", "last_label", "first_serial", "last_serial", "pages"])
-        for i, (start, end) in enumerate(bounds):
-            writer.writerow(
-                [
-                    i + 1,
-                    f"{name}-{i + 1:03d}-{start + 1:06d}-{end:06d}.pdf",
-                    start + 1,
-                    end,
-                    labels[start].serial,
-                    labels[end - 1].serial,
-                    layout.pages_for(end - start),
-                ]
-            )
-        archive.writestr("manifest.csv", manifest.getvalue())
-    if progress and done_pages < total_pages:
-        progress(total_pages, total_pages)
-    return PrintRunResult(parts=len(bounds), pages=total_pages, labels=count)
-
-
-def _drain(progress_queue, done: int, total: int, progress: ProgressCallback | None) -> int:
-    before = done
-    while True:
-        try:
-            done += progress_queue.get_nowait()
-        except queue.Empty:
-            break
-    if progress and done != before:
-        progress(min(done, total), total)
-    return done
-
-
-def pins_csv(rows: Iterable[tuple[str, str]], out: TextIO) -> int:
-    """Write the PIN list for the scratch-layer printer: ``number, serial, serial_grouped, pin``.
-
-    *rows* are ``(serial, pin)`` in the same order as the labels. Returns the number of rows. This
-    file is the only place the PINs exist in clear: hand it over separately from the labels and
-    delete it once printed.
-    """
-    writer = csvfiles.writer(out, lineterminator="\r\n")
-    writer.writerow(["number", "serial", "serial_grouped", "pin"])
-    n = 0
-    for n, (serial, pin) in enumerate(rows, start=1):
-        writer.writerow([n, serial, format_serial(serial), pin])
-    return n
-
-
-def with_layout_overrides(layout: LabelLayout, **changes) -> LabelLayout:
-    """A copy of *layout* with some fields changed (validated again), e.g. ``crop_marks=True``."""
-    return replace(layout, **changes)

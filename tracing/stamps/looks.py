@@ -3,7 +3,7 @@
 A chat app that unfurls a shared stamp link, or a browser that prefetches or prerenders it, would
 otherwise be a new sighting of the stamp each time — exactly what the clone rules count. Such a
 request is still answered (and recorded) but as a repeat, which is never a sighting. Bots that
-name themselves (``bot``, ``crawl``, ``preview``, …) are told by services.scans.device_family; this
+name themselves (``bot``, ``crawl``, ``preview``, …) are told by tracing.stamps.devices.device_family; this
 module adds what that pattern does not catch: the fetch-purpose headers browsers send, and the
 link-preview fetchers of messengers and social networks whose user agents do not say "bot".
 """

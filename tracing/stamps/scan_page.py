@@ -11,7 +11,7 @@ The cache key holds everything that changes the page's shape — language, host,
 certificates' validity), verdict, warnings, stamp status, whether an official confirmed the code
 copied, whether the PIN was confirmed or the sale recorded — and `ScanOutcome.page_digest`: an md5,
 computed by PostgreSQL in the same statement that reads the stamp, of every row the page shows
-(tracing.services.scans._facts_sql). An edit to the product, a new journey step or an expired
+(tracing.stamps.scan_sql._facts_sql). An edit to the product, a new journey step or an expired
 certificate therefore gives a new key at once, whatever path made the change; nothing has to
 remember to invalidate anything. Stale entries fall out of the LRU.
 
@@ -47,11 +47,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from backend.csrf import get_token
-from tracing import codes, disclosure
+from tracing import disclosure
 from tracing.models import Scan
-from tracing.services import scans as scan_services
-from tracing.services.stamps import certificates_state
-from tracing.stamp_forms import PinForm
+from tracing.stamps import confirmation, serials
+from tracing.stamps import scans as scan_services
+from tracing.stamps.forms import PinForm
+from tracing.stamps.runs import certificates_state
 
 TEMPLATE = "tracing/scan/page.html"
 CACHE_SIZE = 512  # rendered pages per process (~30 KB each)
@@ -209,7 +210,7 @@ def _values(request, outcome, host: str, link_data: str) -> dict[str, str]:
     path = request.get_full_path()
     return {
         "SERIAL": outcome.serial,
-        "GROUPED": codes.format_serial(outcome.serial),
+        "GROUPED": serials.format_serial(outcome.serial),
         "PATH": path,
         # request.build_absolute_uri(), without escaping the path a second time.
         "URL": f"{request.scheme}://{host}{path}",
@@ -217,8 +218,8 @@ def _values(request, outcome, host: str, link_data: str) -> dict[str, str]:
         "SCANTOKEN": scan_token(outcome.scan.pk),
         "COUNT": str(outcome.sightings),
         "SCANLINE": scan_line(outcome),
-        "CONFIRMED": scan_services.already_confirmed_message(stamp) if stamp.confirmed_at else "",
-        "SOLD": scan_services.sold_message(stamp),
+        "CONFIRMED": confirmation.already_confirmed_message(stamp) if stamp.confirmed_at else "",
+        "SOLD": confirmation.sold_message(stamp),
         # The GS1 data attributes of the link (e.g. an expiry date), described: tracing.resolver.
         "LINKDATA": link_data,
     }
