@@ -33,7 +33,6 @@ PHASES = os.environ.get("HG_SCHEMATHESIS_PHASES", "examples,fuzzing,stateful")
 
 @pytest.fixture
 def world(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The rate limits would answer most of the run with 429 (documented, but testing nothing else).
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

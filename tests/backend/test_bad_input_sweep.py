@@ -43,7 +43,6 @@ def _quiet_client_errors():
 
 @pytest.fixture
 def world(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return sweep_world.build()
 
 

@@ -114,7 +114,6 @@ def test_behind_the_proxy_scan_page_visitors_are_limited_one_by_one(behind, monk
 
 @pytest.mark.django_db
 def test_behind_the_proxy_login_failures_are_counted_per_real_client(behind, monkeypatch, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(login_limits, "clock", lambda: 1_800_000_060.0)
     behind("x-forwarded-for")
     make_user("lan")

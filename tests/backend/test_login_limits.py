@@ -19,8 +19,7 @@ TOKEN = "/api/v1/auth/token/"
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch, settings):
-    """The limits' clock, held still unless the test moves it; a fast hasher (many logins per test)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """The limits' clock, held still unless the test moves it (the run hashes with a fast hasher: tests/conftest.py)."""
     now = [START + 60]
     monkeypatch.setattr(login_limits, "clock", lambda: now[0])
     return now

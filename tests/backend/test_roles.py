@@ -18,7 +18,15 @@ def test_consumers_hold_no_permission(db):
     assert not Group.objects.get(name=roles.CONSUMER).permissions.exists()
 
 
-def test_each_listed_permission_that_exists_reaches_its_group(db):
+def missing_codenames(role_permissions) -> dict[str, list[str]]:
+    """{role: the listed "app.codename" names no permission has}: a misspelt or removed codename grants nothing."""
+    existing = {f"{app}.{code}" for app, code in Permission.objects.values_list("content_type__app_label", "codename")}
+    missing = {role: sorted(set(names) - existing - {"*"}) for role, names in role_permissions.items()}
+    return {role: names for role, names in missing.items() if names}
+
+
+def test_each_listed_permission_exists_and_reaches_its_group(db):
+    assert missing_codenames(roles.ROLE_PERMISSIONS) == {}
     for role, names in roles.ROLE_PERMISSIONS.items():
         if "*" in names:
             continue
@@ -26,10 +34,15 @@ def test_each_listed_permission_that_exists_reaches_its_group(db):
             f"{app}.{code}"
             for app, code in Group.objects.get(name=role).permissions.values_list("content_type__app_label", "codename")
         }
-        existing = {
-            f"{app}.{code}" for app, code in Permission.objects.values_list("content_type__app_label", "codename")
-        }
-        assert held == set(names) & existing
+        assert held == set(names)
+
+
+def test_a_misspelt_codename_is_caught(db):
+    misspelt = {
+        **roles.ROLE_PERMISSIONS,
+        roles.OFFICIAL: (*roles.ROLE_PERMISSIONS[roles.OFFICIAL], "tracing.revoke_stmap"),
+    }
+    assert missing_codenames(misspelt) == {roles.OFFICIAL: ["tracing.revoke_stmap"]}
 
 
 def test_user_roles_reads_groups_and_superuser_flag(db):

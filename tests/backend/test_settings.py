@@ -34,6 +34,27 @@ def test_good_settings_load_with_persistent_connections():
     assert result.stdout.split() == ["False", "600"]
 
 
+def test_production_hashes_passwords_with_pbkdf2_and_only_the_test_run_uses_a_fast_hasher():
+    """The test run's fast hasher (tests/conftest.py) must not leak into the settings a server starts with."""
+    from django.contrib.auth.hashers import get_hasher
+
+    from tests.conftest import FAST_PASSWORD_HASHERS
+
+    code = "import django; django.setup(); from django.contrib.auth import hashers as h"
+    code += "; print(h.get_hasher().algorithm)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**GOOD, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["pbkdf2_sha256"]
+    assert get_hasher().algorithm == "md5" and FAST_PASSWORD_HASHERS[0].endswith("MD5PasswordHasher")
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [

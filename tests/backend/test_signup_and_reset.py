@@ -21,7 +21,6 @@ GOOD_PASSWORD = "ha-giang-tea-2026"
 @pytest.fixture(autouse=True)
 def still_clock(monkeypatch, settings):
     monkeypatch.setattr(login_limits, "clock", lambda: 1_800_000_060.0)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def run_worker():

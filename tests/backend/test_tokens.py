@@ -21,11 +21,6 @@ ME = "/api/v1/me/"
 NEW_PASSWORD = "a-brand-new-pass-2026"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_of(username: str, password: str = PASSWORD) -> dict:
     response = APIClient().post(TOKEN, {"username": username, "password": password}, format="json")
     assert response.status_code == 200, response.content

@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_producer_signs_up_from_the_guide_and_a_mistake_keeps_the_chosen_files(page, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     roles_sync_permissions()
     province = AdminUnit.objects.create(
         level="province", code="08", name="Tuyên Quang", valid_from=datetime.date(2025, 7, 1)

@@ -4,7 +4,6 @@ import pytest
 
 from geo import services
 from geo.models import RetailPoint
-from tests.conftest import make_user
 from tests.geo.retail_factories import PENDING, VERIFIED, make_point, make_reorganised_map
 
 pytestmark = pytest.mark.django_db
@@ -21,19 +20,9 @@ NEW_SHOP = {
 }
 
 
-@pytest.fixture
-def retailer_a(db):
-    return make_user("retailer_a", "retailer_staff")
-
-
-@pytest.fixture
-def retailer_b(db):
-    return make_user("retailer_b", "retailer_staff")
-
-
-def test_a_retailer_creates_a_pending_point_they_staff_in_the_commune_of_the_pin(api_client, retailer_a):
+def test_a_retailer_creates_a_pending_point_they_staff_in_the_commune_of_the_pin(api_client, retailer):
     units = make_reorganised_map()
-    api_client.force_authenticate(retailer_a)
+    api_client.force_authenticate(retailer)
     response = api_client.post("/api/v1/retail-points/", NEW_SHOP, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -41,23 +30,23 @@ def test_a_retailer_creates_a_pending_point_they_staff_in_the_commune_of_the_pin
     assert body["product_kinds"] == ["orange"]
     assert (body["lat"], body["lng"]) == (22.405, 104.82)
     point = RetailPoint.objects.get(pk=body["id"])
-    assert list(point.staff.all()) == [retailer_a]
+    assert list(point.staff.all()) == [retailer]
     assert point.commune == units["bac_quang_commune"]
     assert point.opening_periods.count() == 1
 
 
-def test_a_typed_address_is_placed_through_the_geocoder(api_client, retailer_a):
+def test_a_typed_address_is_placed_through_the_geocoder(api_client, retailer):
     make_reorganised_map()
-    api_client.force_authenticate(retailer_a)
+    api_client.force_authenticate(retailer)
     payload = {key: value for key, value in NEW_SHOP.items() if key not in ("lat", "lng")} | {"address": "Bắc Quang"}
     response = api_client.post("/api/v1/retail-points/", payload, format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["lat"], response.json()["lng"]) == pytest.approx((22.4, 104.825), abs=0.06)
 
 
-def test_an_address_nobody_can_find_asks_for_the_pin(api_client, retailer_a, settings):
+def test_an_address_nobody_can_find_asks_for_the_pin(api_client, retailer, settings):
     settings.GEOCODER = "none"
-    api_client.force_authenticate(retailer_a)
+    api_client.force_authenticate(retailer)
     payload = {key: value for key, value in NEW_SHOP.items() if key not in ("lat", "lng")} | {"address": "Nowhere 99"}
     response = api_client.post("/api/v1/retail-points/", payload, format="json")
     assert response.status_code == 400
@@ -75,8 +64,8 @@ def test_an_address_nobody_can_find_asks_for_the_pin(api_client, retailer_a, set
         ({"opening_periods": [{"weekday": 0, "opens": "17:00", "closes": "07:00"}]}, "opening_periods"),
     ],
 )
-def test_a_bad_new_point_is_a_400_naming_the_field(api_client, retailer_a, change, field):
-    api_client.force_authenticate(retailer_a)
+def test_a_bad_new_point_is_a_400_naming_the_field(api_client, retailer, change, field):
+    api_client.force_authenticate(retailer)
     payload = {key: value for key, value in (NEW_SHOP | change).items() if value is not None}
     response = api_client.post("/api/v1/retail-points/", payload, format="json")
     assert response.status_code == 400
@@ -97,18 +86,18 @@ def test_consumers_cannot_create(api_client, consumer):
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_a_retailer_edits_their_own_point(api_client, retailer_a):
-    point = make_point("Old name", 22.8, 104.98, status=PENDING, staff=[retailer_a])
-    api_client.force_authenticate(retailer_a)
+def test_a_retailer_edits_their_own_point(api_client, retailer):
+    point = make_point("Old name", 22.8, 104.98, status=PENDING, staff=[retailer])
+    api_client.force_authenticate(retailer)
     response = api_client.patch(f"/api/v1/retail-points/{point.pk}/", {"phone": "0912 000 111"}, format="json")
     assert response.status_code == 200, response.json()
     point.refresh_from_db()
     assert point.phone == "0912 000 111"
 
 
-def test_moving_a_verified_point_sends_it_back_to_the_officials(api_client, retailer_a):
-    point = make_point("Shop", 22.8, 104.98, status=VERIFIED, staff=[retailer_a])
-    api_client.force_authenticate(retailer_a)
+def test_moving_a_verified_point_sends_it_back_to_the_officials(api_client, retailer):
+    point = make_point("Shop", 22.8, 104.98, status=VERIFIED, staff=[retailer])
+    api_client.force_authenticate(retailer)
     response = api_client.patch(f"/api/v1/retail-points/{point.pk}/", {"lat": "22.81", "lng": "104.99"}, format="json")
     assert response.status_code == 200
     point.refresh_from_db()
@@ -116,9 +105,9 @@ def test_moving_a_verified_point_sends_it_back_to_the_officials(api_client, reta
     assert point.verification_status == PENDING
 
 
-def test_retailer_a_cannot_edit_retailer_bs_point(api_client, retailer_a, retailer_b):
-    point = make_point("B's shop", 22.8, 104.98, staff=[retailer_b])
-    api_client.force_authenticate(retailer_a)
+def test_a_retailer_cannot_edit_another_retailers_point(api_client, retailer, other_retailer):
+    point = make_point("B's shop", 22.8, 104.98, staff=[other_retailer])
+    api_client.force_authenticate(retailer)
     response = api_client.patch(f"/api/v1/retail-points/{point.pk}/", {"name": "Taken over"}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
@@ -126,20 +115,20 @@ def test_retailer_a_cannot_edit_retailer_bs_point(api_client, retailer_a, retail
     assert point.name == "B's shop"
 
 
-def test_anonymous_visitors_cannot_edit(api_client, retailer_b):
-    point = make_point("B's shop", 22.8, 104.98, staff=[retailer_b])
+def test_anonymous_visitors_cannot_edit(api_client, other_retailer):
+    point = make_point("B's shop", 22.8, 104.98, staff=[other_retailer])
     response = api_client.patch(f"/api/v1/retail-points/{point.pk}/", {"name": "Defaced"}, format="json")
     assert response.status_code in (401, 403)
     point.refresh_from_db()
     assert point.name == "B's shop"
 
 
-def test_a_pending_point_is_hidden_from_others_but_shown_to_its_staff(api_client, retailer_a, retailer_b):
-    point = make_point("Pending", 22.8, 104.98, status=PENDING, staff=[retailer_a])
+def test_a_pending_point_is_hidden_from_others_but_shown_to_its_staff(api_client, retailer, other_retailer):
+    point = make_point("Pending", 22.8, 104.98, status=PENDING, staff=[retailer])
     assert api_client.get(f"/api/v1/retail-points/{point.pk}/").status_code == 404
-    api_client.force_authenticate(retailer_b)
+    api_client.force_authenticate(other_retailer)
     assert api_client.get(f"/api/v1/retail-points/{point.pk}/").status_code == 404
-    api_client.force_authenticate(retailer_a)
+    api_client.force_authenticate(retailer)
     assert api_client.get(f"/api/v1/retail-points/{point.pk}/").json()["name"] == "Pending"
 
 
@@ -156,9 +145,9 @@ def test_an_official_verifies_and_suspends_recording_who_and_when(api_client, of
     assert RetailPoint.objects.public().count() == 0
 
 
-def test_a_retailer_cannot_verify_even_their_own_point(api_client, retailer_a):
-    point = make_point("Mine", 22.8, 104.98, status=PENDING, staff=[retailer_a])
-    api_client.force_authenticate(retailer_a)
+def test_a_retailer_cannot_verify_even_their_own_point(api_client, retailer):
+    point = make_point("Mine", 22.8, 104.98, status=PENDING, staff=[retailer])
+    api_client.force_authenticate(retailer)
     response = api_client.post(f"/api/v1/retail-points/{point.pk}/verify")
     assert response.status_code == 403
     point.refresh_from_db()
@@ -177,13 +166,13 @@ def test_verifying_a_missing_point_is_a_404(api_client, official):
     assert api_client.post("/api/v1/retail-points/999999/verify").status_code == 404
 
 
-def test_the_services_refuse_the_wrong_people_too(retailer_a, retailer_b, consumer):
+def test_the_services_refuse_the_wrong_people_too(retailer, other_retailer, consumer):
     from django.core.exceptions import PermissionDenied
 
-    point = make_point("B's shop", 22.8, 104.98, staff=[retailer_b])
+    point = make_point("B's shop", 22.8, 104.98, staff=[other_retailer])
     with pytest.raises(PermissionDenied):
-        services.retail_point_update(user=retailer_a, retail_point=point, name="Mine now")
+        services.retail_point_update(user=retailer, retail_point=point, name="Mine now")
     with pytest.raises(PermissionDenied):
-        services.retail_point_verify(user=retailer_b, retail_point=point)
+        services.retail_point_verify(user=other_retailer, retail_point=point)
     with pytest.raises(PermissionDenied):
         services.retail_point_create(user=consumer, name="X", address="Y", lat=22.8, lng=104.98)

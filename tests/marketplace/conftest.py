@@ -1,12 +1,13 @@
-"""A cooperative selling oranges (with a shop for pickup), a second producer, buyers and an official."""
+"""A cooperative selling oranges (with a shop for pickup), a second producer selling tea.
+
+The personas are tests/conftest.py's: `owner` is put on the staff of `producer`, `stranger` on the
+staff of `other_producer`; `consumer`, `other_consumer` and `official` are used as they are."""
 
 from __future__ import annotations
 
 import pytest
 from django.utils import translation
 
-from backend import roles
-from tests.conftest import make_user
 from tests.marketplace import factories as f
 
 
@@ -21,47 +22,37 @@ def shop(db):
 
 
 @pytest.fixture
-def coop(area):
+def producer(area):
     return f.make_producer(commune=area["viet_quang"])
 
 
 @pytest.fixture
-def seller(coop):
-    return f.make_staff("coop_staff", coop)
+def owner(owner, producer):
+    return f.join_staff(owner, producer)
 
 
 @pytest.fixture
-def oranges(coop, shop, area):
-    product = f.make_product(coop, "Cam sành Bắc Quang", name_en="Bac Quang king orange")
-    f.make_terms(coop, areas=[area["province"]], fee=30_000, free_from=500_000)
+def oranges(producer, shop, area):
+    product = f.make_product(producer, "Cam sành Bắc Quang", name_en="Bac Quang king orange")
+    f.make_terms(producer, areas=[area["province"]], fee=30_000, free_from=500_000)
     return f.make_listing(product, price_vnd=35_000, stock=100, pickup_points=[shop])
 
 
 @pytest.fixture
-def other_coop(area):
+def other_producer(area):
     return f.make_producer("HTX Chè Shan tuyết Hoàng Su Phì", commune=area["vinh_tuy"])
 
 
 @pytest.fixture
-def other_seller(other_coop):
-    return f.make_staff("tea_staff", other_coop)
+def stranger(stranger, other_producer):
+    return f.join_staff(stranger, other_producer)
 
 
 @pytest.fixture
-def tea(other_coop, shop, area):
-    product = f.make_product(other_coop, "Chè Shan tuyết", kind="tea", unit="pack")
-    f.make_terms(other_coop, areas=[area["viet_quang"]], fee=20_000)
+def tea(other_producer, shop, area):
+    product = f.make_product(other_producer, "Chè Shan tuyết", kind="tea", unit="pack")
+    f.make_terms(other_producer, areas=[area["viet_quang"]], fee=20_000)
     return f.make_listing(product, price_vnd=120_000, stock=50, pickup_points=[shop])
-
-
-@pytest.fixture
-def buyer(db):
-    return make_user("buyer1", roles.CONSUMER)
-
-
-@pytest.fixture
-def other_buyer(db):
-    return make_user("buyer2", roles.CONSUMER)
 
 
 @pytest.fixture
@@ -76,12 +67,6 @@ def client_of():
         return client
 
     return build
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Personas are made in every test: a fast hasher keeps the suite quick (the algorithm is not under test)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -12,11 +12,10 @@ from decimal import Decimal
 
 from django.contrib.gis.geos import Point
 
-from backend import roles
 from geo.models import AdminUnit, ProductKind, RetailPoint
 from marketplace.models import Listing, SellerProfile
-from tests.conftest import make_user
-from tracing.models import Producer, ProducerMembership, Product
+from tests.conftest import join_staff, make_user
+from tracing.models import Producer, Product
 
 VIET_QUANG = (22.405, 104.82)  # lat, lng
 BANK_BIN = "970436"  # Vietcombank
@@ -86,9 +85,7 @@ def make_producer(name: str = "HTX Cam sành Việt Quang", *, commune: AdminUni
 
 
 def make_staff(username: str, producer: Producer):
-    user = make_user(username, roles.PRODUCER_STAFF)
-    ProducerMembership.objects.create(producer=producer, user=user)
-    return user
+    return join_staff(make_user(username), producer)
 
 
 def make_product(producer: Producer, name_vi: str = "Cam sành Bắc Quang", *, kind: str = "orange", **extra) -> Product:

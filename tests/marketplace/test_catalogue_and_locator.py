@@ -31,16 +31,16 @@ def test_the_catalogue_page_finds_oranges_typed_without_accents(client, oranges,
     assert "Cam sành Bắc Quang" in body
 
 
-def test_filters_by_kind_producer_area_and_certificate(client_of, oranges, tea, coop, other_coop, area):
+def test_filters_by_kind_producer_area_and_certificate(client_of, oranges, tea, producer, other_producer, area):
     client = client_of()
     assert names(client.get("/api/v1/listings/", {"kind": "tea"})) == ["Chè Shan tuyết"]
-    assert names(client.get("/api/v1/listings/", {"producer": coop.pk})) == ["Cam sành Bắc Quang"]
+    assert names(client.get("/api/v1/listings/", {"producer": producer.pk})) == ["Cam sành Bắc Quang"]
     assert names(client.get("/api/v1/listings/", {"area": area["vinh_tuy"].pk})) == ["Chè Shan tuyết"]
     assert sorted(names(client.get("/api/v1/listings/", {"area": area["province"].pk}))) == sorted(
         ["Cam sành Bắc Quang", "Chè Shan tuyết"]
     )
     certificate = Certificate.objects.create(
-        producer=coop, scheme="vietgap", number="VG-01", issuer="Sở NN", valid_from=datetime.date(2024, 1, 1)
+        producer=producer, scheme="vietgap", number="VG-01", issuer="Sở NN", valid_from=datetime.date(2024, 1, 1)
     )
     oranges.product.certificates.add(certificate)
     assert names(client.get("/api/v1/listings/", {"certificate": "vietgap"})) == ["Cam sành Bắc Quang"]
@@ -59,9 +59,9 @@ def test_in_season_keeps_pre_orders_and_drops_listings_out_of_season(client_of, 
     assert row["season_state"] == "preorder" and row["is_orderable"]
 
 
-def test_hidden_listings_are_not_in_the_catalogue(client_of, oranges, tea, other_coop):
-    other_coop.status = "suspended"
-    other_coop.save()
+def test_hidden_listings_are_not_in_the_catalogue(client_of, oranges, tea, other_producer):
+    other_producer.status = "suspended"
+    other_producer.save()
     Listing.objects.filter(pk=oranges.pk).update(is_active=False)
     assert client_of().get("/api/v1/listings/").json()["results"] == []
 
@@ -72,14 +72,14 @@ def test_an_unknown_catalogue_parameter_is_a_400_naming_it(client_of, db):
     assert "colour" in response.json()["error"]["fields"]
 
 
-def test_the_catalogue_list_costs_the_same_queries_for_two_or_seven_listings(client_of, oranges, tea, coop):
+def test_the_catalogue_list_costs_the_same_queries_for_two_or_seven_listings(client_of, oranges, tea, producer):
     from django.test.utils import CaptureQueriesContext
 
     client = client_of()
     with CaptureQueriesContext(connection) as few:
         client.get("/api/v1/listings/")
     for index in range(5):
-        f.make_listing(f.make_product(coop, f"Cam hộp {index}"))
+        f.make_listing(f.make_product(producer, f"Cam hộp {index}"))
     with CaptureQueriesContext(connection) as more:
         assert len(client.get("/api/v1/listings/").json()["results"]) == 7
     assert len(more.captured_queries) == len(few.captured_queries)

@@ -18,11 +18,11 @@ def add(client, listing, quantity):
     return response
 
 
-def test_an_anonymous_buyer_checks_out_for_pickup_and_gets_a_secret_link(client_of, oranges, shop, coop):
+def test_an_anonymous_buyer_checks_out_for_pickup_and_gets_a_secret_link(client_of, oranges, shop, producer):
     client = client_of()
     add(client, oranges, 3)
 
-    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, coop), format="json")
+    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, producer), format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -36,24 +36,26 @@ def test_an_anonymous_buyer_checks_out_for_pickup_and_gets_a_secret_link(client_
     assert client.get("/api/v1/cart/").json()["items"] == []
 
 
-def test_a_cart_with_two_producers_becomes_two_orders(client_of, buyer, oranges, tea, shop, coop, other_coop):
-    client = client_of(buyer)
+def test_a_cart_with_two_producers_becomes_two_orders(
+    client_of, consumer, oranges, tea, shop, producer, other_producer
+):
+    client = client_of(consumer)
     add(client, oranges, 2)
     add(client, tea, 1)
-    body = f.pickup_checkout(shop, coop, pickup_points={str(coop.pk): shop.pk, str(other_coop.pk): shop.pk})
+    body = f.pickup_checkout(shop, producer, pickup_points={str(producer.pk): shop.pk, str(other_producer.pk): shop.pk})
 
     response = client.post("/api/v1/checkout/", body, format="json")
 
     assert response.status_code == 201, response.content
     orders = response.json()["orders"]
     assert sorted((o["producer"]["id"], o["total_vnd"]) for o in orders) == sorted(
-        [(coop.pk, 70_000), (other_coop.pk, 120_000)]
+        [(producer.pk, 70_000), (other_producer.pk, 120_000)]
     )
-    assert Order.objects.filter(buyer=buyer).count() == 2
+    assert Order.objects.filter(buyer=consumer).count() == 2
 
 
-def test_a_tampered_request_cannot_change_prices_fees_or_totals(client_of, buyer, oranges, area):
-    client = client_of(buyer)
+def test_a_tampered_request_cannot_change_prices_fees_or_totals(client_of, consumer, oranges, area):
+    client = client_of(consumer)
     client.post(
         "/api/v1/cart/items/",
         {"listing": oranges.pk, "quantity": 4, "price_vnd": 1, "unit_price_vnd": 1, "line_total_vnd": 4},
@@ -73,26 +75,28 @@ def test_a_tampered_request_cannot_change_prices_fees_or_totals(client_of, buyer
     assert order["total_vnd"] == 170_000
 
 
-def test_delivery_is_free_from_the_producers_threshold(client_of, buyer, oranges, area):
-    client = client_of(buyer)
+def test_delivery_is_free_from_the_producers_threshold(client_of, consumer, oranges, area):
+    client = client_of(consumer)
     add(client, oranges, 15)  # 525,000 đ
     response = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"]), format="json")
     assert response.status_code == 201, response.content
     assert response.json()["orders"][0]["delivery_fee_vnd"] == 0
 
 
-def test_a_price_change_after_adding_to_the_cart_is_charged_at_the_current_price(client_of, buyer, oranges, shop, coop):
-    client = client_of(buyer)
+def test_a_price_change_after_adding_to_the_cart_is_charged_at_the_current_price(
+    client_of, consumer, oranges, shop, producer
+):
+    client = client_of(consumer)
     add(client, oranges, 1)
     Listing.objects.filter(pk=oranges.pk).update(price_vnd=40_000)
-    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, coop), format="json")
+    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, producer), format="json")
     assert response.json()["orders"][0]["total_vnd"] == 40_000
 
 
-def test_the_same_checkout_token_returns_the_same_order(client_of, buyer, oranges, shop, coop):
-    client = client_of(buyer)
+def test_the_same_checkout_token_returns_the_same_order(client_of, consumer, oranges, shop, producer):
+    client = client_of(consumer)
     add(client, oranges, 2)
-    body = f.pickup_checkout(shop, coop)
+    body = f.pickup_checkout(shop, producer)
 
     first = client.post("/api/v1/checkout/", body, format="json")
     add(client, oranges, 1)  # the cart changes between the two submits: the retry still answers the first
@@ -104,13 +108,13 @@ def test_the_same_checkout_token_returns_the_same_order(client_of, buyer, orange
     assert Listing.objects.get(pk=oranges.pk).stock == 98
 
 
-def test_someone_elses_checkout_token_reveals_nothing(client_of, buyer, other_buyer, oranges, shop, coop):
-    client = client_of(buyer)
+def test_someone_elses_checkout_token_reveals_nothing(client_of, consumer, other_consumer, oranges, shop, producer):
+    client = client_of(consumer)
     add(client, oranges, 2)
-    body = f.pickup_checkout(shop, coop)
+    body = f.pickup_checkout(shop, producer)
     client.post("/api/v1/checkout/", body, format="json")
 
-    stranger = client_of(other_buyer)
+    stranger = client_of(other_consumer)
     add(stranger, oranges, 1)
     response = stranger.post("/api/v1/checkout/", body, format="json")
 
@@ -118,8 +122,8 @@ def test_someone_elses_checkout_token_reveals_nothing(client_of, buyer, other_bu
     assert "checkout_token" in response.json()["error"]["fields"]
 
 
-def test_home_delivery_outside_the_producers_area_is_refused_naming_the_commune(client_of, buyer, tea, area):
-    client = client_of(buyer)
+def test_home_delivery_outside_the_producers_area_is_refused_naming_the_commune(client_of, consumer, tea, area):
+    client = client_of(consumer)
     add(client, tea, 1)
     response = client.post("/api/v1/checkout/", f.home_checkout(area["vinh_tuy"]), format="json")
     assert response.status_code == 400
@@ -128,21 +132,21 @@ def test_home_delivery_outside_the_producers_area_is_refused_naming_the_commune(
     assert Listing.objects.get(pk=tea.pk).stock == 50
 
 
-def test_an_abolished_commune_is_refused(client_of, buyer, oranges, area):
-    client = client_of(buyer)
+def test_an_abolished_commune_is_refused(client_of, consumer, oranges, area):
+    client = client_of(consumer)
     add(client, oranges, 1)
     response = client.post("/api/v1/checkout/", f.home_checkout(area["old_commune"]), format="json")
     assert response.status_code == 400
     assert "commune" in response.json()["error"]["fields"]
 
 
-def test_a_pickup_point_the_producer_does_not_offer_is_refused(client_of, buyer, oranges, coop):
+def test_a_pickup_point_the_producer_does_not_offer_is_refused(client_of, consumer, oranges, producer):
     other_shop = f.make_shop("Sạp chợ Vĩnh Tuy", 22.27, 104.88)
-    client = client_of(buyer)
+    client = client_of(consumer)
     add(client, oranges, 1)
-    response = client.post("/api/v1/checkout/", f.pickup_checkout(other_shop, coop), format="json")
+    response = client.post("/api/v1/checkout/", f.pickup_checkout(other_shop, producer), format="json")
     assert response.status_code == 400
-    assert f"pickup_points.{coop.pk}" in response.json()["error"]["fields"]
+    assert f"pickup_points.{producer.pk}" in response.json()["error"]["fields"]
 
 
 @pytest.mark.parametrize(
@@ -157,22 +161,24 @@ def test_a_pickup_point_the_producer_does_not_offer_is_refused(client_of, buyer,
         ({"email": ""}, "email"),  # anonymous buyers need it to receive their link
     ],
 )
-def test_bad_checkout_input_is_a_400_naming_the_field(client_of, oranges, shop, coop, change, field):
+def test_bad_checkout_input_is_a_400_naming_the_field(client_of, oranges, shop, producer, change, field):
     client = client_of()
     add(client, oranges, 1)
-    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, coop, **change), format="json")
+    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, producer, **change), format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
 
 
-def test_more_than_the_stock_is_refused_naming_the_product(client_of, buyer, oranges, shop, coop):
-    client = client_of(buyer)
+def test_more_than_the_stock_is_refused_naming_the_product(client_of, consumer, oranges, shop, producer):
+    client = client_of(consumer)
     add(client, oranges, 5)
     Listing.objects.filter(pk=oranges.pk).update(stock=3)
-    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, coop), format="json")
+    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, producer), format="json")
     assert response.status_code == 400
     assert "chỉ còn 3" in response.json()["error"]["fields"]["items"][0]  # Vietnamese first
-    english = client.post("/api/v1/checkout/", f.pickup_checkout(shop, coop), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.post(
+        "/api/v1/checkout/", f.pickup_checkout(shop, producer), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "only 3 left" in english.json()["error"]["fields"]["items"][0]
 
 
@@ -183,16 +189,16 @@ def test_adding_more_than_the_maximum_per_order_is_refused(client_of, oranges):
     assert "quantity" in response.json()["error"]["fields"]
 
 
-def test_a_listing_of_a_suspended_producer_cannot_be_bought(client_of, oranges, coop):
-    coop.status = "suspended"
-    coop.save()
+def test_a_listing_of_a_suspended_producer_cannot_be_bought(client_of, oranges, producer):
+    producer.status = "suspended"
+    producer.save()
     response = client_of().post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
     assert response.status_code == 400
     assert "listing" in response.json()["error"]["fields"]
 
 
-def test_a_bank_transfer_order_carries_a_valid_vietqr_code(client_of, buyer, oranges, area):
-    client = client_of(buyer)
+def test_a_bank_transfer_order_carries_a_valid_vietqr_code(client_of, consumer, oranges, area):
+    client = client_of(consumer)
     add(client, oranges, 2)
     response = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"]), format="json")
     [order] = response.json()["orders"]
@@ -210,8 +216,8 @@ def test_a_bank_transfer_order_carries_a_valid_vietqr_code(client_of, buyer, ora
     assert fields["62"]["08"] == order["reference"]
 
 
-def test_a_tampered_vietqr_payload_fails_its_crc(client_of, buyer, oranges, area):
-    client = client_of(buyer)
+def test_a_tampered_vietqr_payload_fails_its_crc(client_of, consumer, oranges, area):
+    client = client_of(consumer)
     add(client, oranges, 2)
     payload = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"]), format="json").json()["orders"][0][
         "vietqr_payload"
@@ -221,11 +227,11 @@ def test_a_tampered_vietqr_payload_fails_its_crc(client_of, buyer, oranges, area
         parse_emv(tampered)
 
 
-def test_transfers_are_refused_when_the_producer_has_no_bank_account(client_of, buyer, oranges, area, coop):
-    coop.seller_profile.bank_bin = ""
-    coop.seller_profile.bank_account = ""
-    coop.seller_profile.save()
-    client = client_of(buyer)
+def test_transfers_are_refused_when_the_producer_has_no_bank_account(client_of, consumer, oranges, area, producer):
+    producer.seller_profile.bank_bin = ""
+    producer.seller_profile.bank_account = ""
+    producer.seller_profile.save()
+    client = client_of(consumer)
     add(client, oranges, 1)
     response = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"]), format="json")
     assert response.status_code == 400
@@ -234,35 +240,35 @@ def test_transfers_are_refused_when_the_producer_has_no_bank_account(client_of, 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes the connection between tasks
 def test_buyer_and_producer_are_emailed_by_the_worker_when_an_order_is_placed(
-    client_of, buyer, seller, oranges, shop, coop
+    client_of, consumer, owner, oranges, shop, producer
 ):
-    client = client_of(buyer)
+    client = client_of(consumer)
     add(client, oranges, 1)
     mail.outbox.clear()
-    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, coop), format="json")
+    response = client.post("/api/v1/checkout/", f.pickup_checkout(shop, producer), format="json")
     reference = response.json()["orders"][0]["reference"]
     assert mail.outbox == []  # not in the request: the background worker sends them
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
     recipients = sorted(address for message in mail.outbox for address in message.to)
-    assert recipients == sorted(["binh@example.test", seller.email, coop.email])
+    assert recipients == sorted(["binh@example.test", owner.email, producer.email])
     buyer_mail = next(m for m in mail.outbox if m.to == ["binh@example.test"])
     assert reference in buyer_mail.subject
     assert "/don-hang/" in buyer_mail.body
 
 
-def test_the_anonymous_cart_joins_the_users_cart_at_login(client, buyer, oranges, tea):
+def test_the_anonymous_cart_joins_the_users_cart_at_login(client, consumer, oranges, tea):
     from tests.conftest import PASSWORD
 
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
     client.post("/gio-hang/them/", {"listing": tea.pk, "quantity": 1})
     from marketplace.models import Cart
 
-    mine = Cart.objects.create(owner=buyer)
+    mine = Cart.objects.create(owner=consumer)
     mine.items.create(listing=oranges, quantity=1)
 
-    response = client.post("/accounts/login/", {"username": buyer.username, "password": PASSWORD})
+    response = client.post("/accounts/login/", {"username": consumer.username, "password": PASSWORD})
 
     assert response.status_code == 302
-    quantities = dict(Cart.objects.get(owner=buyer).items.values_list("listing_id", "quantity"))
+    quantities = dict(Cart.objects.get(owner=consumer).items.values_list("listing_id", "quantity"))
     assert quantities == {oranges.pk: 3, tea.pk: 1}
     assert Cart.objects.filter(owner__isnull=True).count() == 0

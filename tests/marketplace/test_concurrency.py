@@ -44,13 +44,13 @@ def _run_in_threads(target, count: int) -> list:
 
 def _world(stock: int):
     area = f.make_map()
-    coop = f.make_producer(commune=area["viet_quang"])
+    producer = f.make_producer(commune=area["viet_quang"])
     shop = f.make_shop("Cửa hàng Cam Việt Quang", 22.406, 104.821)
-    listing = f.make_listing(f.make_product(coop), stock=stock, pickup_points=[shop])
-    return coop, shop, listing
+    listing = f.make_listing(f.make_product(producer), stock=stock, pickup_points=[shop])
+    return producer, shop, listing
 
 
-def _checkout(cart: Cart, shop, coop, token: uuid.UUID):
+def _checkout(cart: Cart, shop, producer, token: uuid.UUID):
     return checkout_place(
         cart=cart,
         buyer=None,
@@ -59,20 +59,20 @@ def _checkout(cart: Cart, shop, coop, token: uuid.UUID):
         phone="0987654321",
         email="khach@example.test",
         delivery_method="pickup",
-        pickup_points={coop.pk: shop},
+        pickup_points={producer.pk: shop},
         payment_method="cod",
     )
 
 
 def test_twenty_four_buyers_racing_for_the_last_five_units_make_exactly_five_orders():
-    coop, shop, listing = _world(stock=5)
+    producer, shop, listing = _world(stock=5)
     carts = []
     for _ in range(BUYERS):
         cart = Cart.objects.create()
         cart.items.create(listing=listing, quantity=1)
         carts.append(cart)
 
-    results = _run_in_threads(lambda i: _checkout(carts[i], shop, coop, uuid.uuid4()), BUYERS)
+    results = _run_in_threads(lambda i: _checkout(carts[i], shop, producer, uuid.uuid4()), BUYERS)
 
     placed = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
@@ -84,14 +84,14 @@ def test_twenty_four_buyers_racing_for_the_last_five_units_make_exactly_five_ord
 
 
 def test_buyers_of_several_units_never_drive_the_stock_below_zero():
-    coop, shop, listing = _world(stock=7)
+    producer, shop, listing = _world(stock=7)
     carts = []
     for index in range(BUYERS):
         cart = Cart.objects.create()
         cart.items.create(listing=listing, quantity=1 + index % 3)
         carts.append(cart)
 
-    results = _run_in_threads(lambda i: _checkout(carts[i], shop, coop, uuid.uuid4()), BUYERS)
+    results = _run_in_threads(lambda i: _checkout(carts[i], shop, producer, uuid.uuid4()), BUYERS)
 
     sold = sum(o.units for r in results if not isinstance(r, Exception) for o in r.orders)
     stock = Listing.objects.get(pk=listing.pk).stock
@@ -101,12 +101,12 @@ def test_buyers_of_several_units_never_drive_the_stock_below_zero():
 
 
 def test_a_double_tap_sent_at_the_same_moment_places_one_order():
-    coop, shop, listing = _world(stock=10)
+    producer, shop, listing = _world(stock=10)
     cart = Cart.objects.create()
     cart.items.create(listing=listing, quantity=2)
     token = uuid.uuid4()
 
-    results = _run_in_threads(lambda i: _checkout(cart, shop, coop, token), 6)
+    results = _run_in_threads(lambda i: _checkout(cart, shop, producer, token), 6)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     order_ids = {tuple(o.pk for o in r.orders) for r in results}

@@ -25,9 +25,9 @@ def hanoi(db):
     return AdminUnit.objects.create(level="province", code="01", name="Thành phố Hà Nội", valid_from=REFORM)
 
 
-def terms(coop, *, areas, fee=30_000, nationwide=None, free_from=None):
-    SellerProfile.objects.filter(producer=coop).delete()
-    profile = f.make_terms(coop, areas=areas, fee=fee, free_from=free_from)
+def terms(producer, *, areas, fee=30_000, nationwide=None, free_from=None):
+    SellerProfile.objects.filter(producer=producer).delete()
+    profile = f.make_terms(producer, areas=areas, fee=fee, free_from=free_from)
     profile.nationwide_fee_vnd = nationwide
     profile.save()
     return profile
@@ -37,8 +37,8 @@ def home(client, **fields) -> dict:
     return checkout_form(client, delivery_method="home", address="Số 1 Hoàng Diệu", payment_method="cod", **fields)
 
 
-def test_a_buyer_in_a_province_without_our_commune_list_types_the_commune(client, coop, oranges, area, hanoi):
-    terms(coop, areas=[area["province"]], fee=30_000, nationwide=45_000)
+def test_a_buyer_in_a_province_without_our_commune_list_types_the_commune(client, producer, oranges, area, hanoi):
+    terms(producer, areas=[area["province"]], fee=30_000, nationwide=45_000)
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
 
     response = client.post("/thanh-toan/", home(client, province=hanoi.pk, commune_name="Phường  Ba Đình "))
@@ -51,8 +51,8 @@ def test_a_buyer_in_a_province_without_our_commune_list_types_the_commune(client
     assert "Số 1 Hoàng Diệu, Phường Ba Đình, Thành phố Hà Nội" in page
 
 
-def test_inside_the_sellers_areas_the_areas_fee_applies(client, coop, oranges, area, hanoi):
-    terms(coop, areas=[area["province"]], fee=30_000, nationwide=45_000)
+def test_inside_the_sellers_areas_the_areas_fee_applies(client, producer, oranges, area, hanoi):
+    terms(producer, areas=[area["province"]], fee=30_000, nationwide=45_000)
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
     response = client.post("/thanh-toan/", home(client, province=area["province"].pk, commune=area["viet_quang"].pk))
     assert response.status_code == 302, response.context["form"].errors
@@ -60,16 +60,18 @@ def test_inside_the_sellers_areas_the_areas_fee_applies(client, coop, oranges, a
     assert (order.province, order.commune, order.delivery_fee_vnd) == (area["province"], area["viet_quang"], 30_000)
 
 
-def test_the_free_delivery_threshold_covers_the_fee_elsewhere_too(client, coop, oranges, area, hanoi):
-    terms(coop, areas=[], nationwide=45_000, free_from=100_000)
+def test_the_free_delivery_threshold_covers_the_fee_elsewhere_too(client, producer, oranges, area, hanoi):
+    terms(producer, areas=[], nationwide=45_000, free_from=100_000)
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 3})  # 105.000 đ
     client.post("/thanh-toan/", home(client, province=hanoi.pk, commune_name="Phường Ba Đình"))
     assert Order.objects.get().delivery_fee_vnd == 0
 
 
-def test_a_seller_delivering_to_chosen_provinces_refuses_the_others(client_of, buyer, coop, oranges, area, hanoi):
-    terms(coop, areas=[hanoi], fee=50_000)
-    client = client_of(buyer)
+def test_a_seller_delivering_to_chosen_provinces_refuses_the_others(
+    client_of, consumer, producer, oranges, area, hanoi
+):
+    terms(producer, areas=[hanoi], fee=50_000)
+    client = client_of(consumer)
     client.post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
 
     response = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"]), format="json")
@@ -91,8 +93,8 @@ def test_a_seller_delivering_to_chosen_provinces_refuses_the_others(client_of, b
     assert Order.objects.get().delivery_fee_vnd == 50_000
 
 
-def test_the_checkout_offers_the_provinces_the_cart_is_delivered_to(client, coop, oranges, area, hanoi):
-    terms(coop, areas=[area["viet_quang"]])
+def test_the_checkout_offers_the_provinces_the_cart_is_delivered_to(client, producer, oranges, area, hanoi):
+    terms(producer, areas=[area["viet_quang"]])
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 1})
     page = client.get("/thanh-toan/").content.decode()
     province_select = re.search(r'<select name="province".*?</select>', page, re.S).group(0)
@@ -101,7 +103,7 @@ def test_the_checkout_offers_the_provinces_the_cart_is_delivered_to(client, coop
     assert f'<option value="{area["viet_quang"].pk}" data-province="{area["province"].pk}">' in commune_select
     assert f'value="{area["vinh_tuy"].pk}"' not in commune_select
 
-    terms(coop, areas=[area["viet_quang"]], nationwide=60_000)
+    terms(producer, areas=[area["viet_quang"]], nationwide=60_000)
     province_select = re.search(
         r'<select name="province".*?</select>', client.get("/thanh-toan/").content.decode(), re.S
     )
@@ -109,9 +111,9 @@ def test_the_checkout_offers_the_provinces_the_cart_is_delivered_to(client, coop
     assert f'value="{area["old_province"].pk}"' not in province_select.group(0)  # abolished in 2025
 
 
-def test_a_commune_outside_the_chosen_province_is_refused(client_of, buyer, coop, oranges, area, hanoi):
-    terms(coop, areas=[], nationwide=45_000)
-    client = client_of(buyer)
+def test_a_commune_outside_the_chosen_province_is_refused(client_of, consumer, producer, oranges, area, hanoi):
+    terms(producer, areas=[], nationwide=45_000)
+    client = client_of(consumer)
     client.post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
     response = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"], province=hanoi.pk), format="json")
     assert response.status_code == 400
@@ -119,9 +121,9 @@ def test_a_commune_outside_the_chosen_province_is_refused(client_of, buyer, coop
     assert not Order.objects.exists()
 
 
-def test_a_province_without_a_commune_is_refused(client_of, buyer, coop, oranges, area, hanoi):
-    terms(coop, areas=[], nationwide=45_000)
-    client = client_of(buyer)
+def test_a_province_without_a_commune_is_refused(client_of, consumer, producer, oranges, area, hanoi):
+    terms(producer, areas=[], nationwide=45_000)
+    client = client_of(consumer)
     client.post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
     body = {**f.home_checkout(area["viet_quang"]), "commune": None, "province": hanoi.pk}
     response = client.post("/api/v1/checkout/", body, format="json")
@@ -129,9 +131,9 @@ def test_a_province_without_a_commune_is_refused(client_of, buyer, coop, oranges
     assert "commune" in response.json()["error"]["fields"]
 
 
-def test_a_seller_with_communes_in_a_province_asks_for_one_of_them(client_of, buyer, coop, oranges, area):
-    terms(coop, areas=[area["viet_quang"]])
-    client = client_of(buyer)
+def test_a_seller_with_communes_in_a_province_asks_for_one_of_them(client_of, consumer, producer, oranges, area):
+    terms(producer, areas=[area["viet_quang"]])
+    client = client_of(consumer)
     client.post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
     body = {
         **f.home_checkout(area["viet_quang"]),
@@ -144,9 +146,9 @@ def test_a_seller_with_communes_in_a_province_asks_for_one_of_them(client_of, bu
     assert "commune" in response.json()["error"]["fields"]
 
 
-def test_the_api_takes_a_province_and_a_typed_commune(client_of, buyer, coop, oranges, hanoi):
-    terms(coop, areas=[], nationwide=45_000)
-    client = client_of(buyer)
+def test_the_api_takes_a_province_and_a_typed_commune(client_of, consumer, producer, oranges, hanoi):
+    terms(producer, areas=[], nationwide=45_000)
+    client = client_of(consumer)
     client.post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
     body = {**f.home_checkout(hanoi), "commune": None, "province": hanoi.pk, "commune_name": "Phường Ba Đình"}
     response = client.post("/api/v1/checkout/", body, format="json")
@@ -157,16 +159,16 @@ def test_the_api_takes_a_province_and_a_typed_commune(client_of, buyer, coop, or
     assert order["delivery_fee_vnd"] == 45_000
 
 
-def test_a_commune_alone_still_gives_its_province(client_of, buyer, oranges, area):
-    client = client_of(buyer)
+def test_a_commune_alone_still_gives_its_province(client_of, consumer, oranges, area):
+    client = client_of(consumer)
     client.post("/api/v1/cart/items/", {"listing": oranges.pk, "quantity": 1}, format="json")
     response = client.post("/api/v1/checkout/", f.home_checkout(area["viet_quang"]), format="json")
     assert response.status_code == 201, response.content
     assert Order.objects.get().province == area["province"]
 
 
-def test_the_seller_delivers_to_whole_provinces_and_elsewhere_at_another_fee(client, seller, coop, area, hanoi):
-    client.force_login(seller)
+def test_the_seller_delivers_to_whole_provinces_and_elsewhere_at_another_fee(client, owner, producer, area, hanoi):
+    client.force_login(owner)
     page = client.get("/ban-hang/cai-dat/").content.decode()
     assert re.search(rf'<optgroup label="Cả tỉnh">\s*<option value="{hanoi.pk}">Thành phố Hà Nội</option>', page)
     response = client.post(
@@ -178,7 +180,7 @@ def test_the_seller_delivers_to_whole_provinces_and_elsewhere_at_another_fee(cli
         },
     )
     assert response.status_code == 302
-    profile = SellerProfile.objects.get(producer=coop)
+    profile = SellerProfile.objects.get(producer=producer)
     assert set(profile.delivery_areas.all()) == {hanoi, area["viet_quang"]}
     assert (profile.delivery_fee_vnd, profile.nationwide_fee_vnd) == (30_000, 55_000)
 

@@ -25,17 +25,17 @@ def test_an_anonymous_visitor_sees_the_cart_and_its_count_in_the_header(client, 
     assert 'aria-label="Cart, 3 items"' in en and ">Cart <" in en
 
 
-def test_a_consumer_sees_their_own_cart_and_not_another_one(client, oranges, buyer, other_buyer):
-    client.force_login(buyer)
+def test_a_consumer_sees_their_own_cart_and_not_another_one(client, oranges, consumer, other_consumer):
+    client.force_login(consumer)
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 4})
     assert 'data-count="4"' in header_cart(client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
-    client.force_login(other_buyer)
+    client.force_login(other_consumer)
     link = header_cart(client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert link is not None and "data-count" not in link
 
 
-def test_staff_of_a_producer_get_no_cart_link(client, seller, official):
-    for user in (seller, official):
+def test_staff_of_a_producer_get_no_cart_link(client, owner, official):
+    for user in (owner, official):
         client.force_login(user)
         assert header_cart(client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()) is None
 

@@ -189,9 +189,9 @@ def _brute_force_in_stock(lat, lng, kind=None, *, limit=10) -> list[int]:
 
 
 def test_in_stock_of_a_kind_walks_the_stock_rows_and_lists_a_shop_with_two_such_products_once(
-    client_of, scattered, coop
+    client_of, scattered, producer
 ):
-    second = f.make_product(coop, "Cam Vinh")
+    second = f.make_product(producer, "Cam Vinh")
     for row in RetailStock.objects.filter(product=scattered, authorised=True, in_stock=True)[:10]:
         RetailStock.objects.create(retail_point=row.retail_point, product=second, authorised=True)
     client = client_of()

@@ -29,23 +29,23 @@ def checkout_form(client, **overrides) -> dict:
     return data
 
 
-def test_a_buyer_orders_through_the_pages_and_follows_the_order(client, oranges, shop, coop, seller):
+def test_a_buyer_orders_through_the_pages_and_follows_the_order(client, oranges, shop, producer, owner):
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
     assert "Cam sành Bắc Quang" in client.get("/gio-hang/").content.decode()
 
-    response = client.post("/thanh-toan/", checkout_form(client, **{f"pickup_{coop.pk}": shop.pk}))
+    response = client.post("/thanh-toan/", checkout_form(client, **{f"pickup_{producer.pk}": shop.pk}))
 
     order = Order.objects.get()
     assert response.status_code == 302 and response.url == f"/don-hang/{order.token}/"
     page = client.get(response.url).content.decode()
     assert order.reference in page and 'data-order-status="placed"' in page
-    order_transition(by=seller, order=order, action="confirm")
+    order_transition(by=owner, order=order, action="confirm")
     assert 'data-order-status="confirmed"' in client.get(response.url).content.decode()
 
 
-def test_a_repeated_form_submit_places_one_order(client, oranges, shop, coop):
+def test_a_repeated_form_submit_places_one_order(client, oranges, shop, producer):
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
-    data = checkout_form(client, **{f"pickup_{coop.pk}": shop.pk})
+    data = checkout_form(client, **{f"pickup_{producer.pk}": shop.pk})
     first = client.post("/thanh-toan/", data)
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 1})
     second = client.post("/thanh-toan/", data)
@@ -53,16 +53,16 @@ def test_a_repeated_form_submit_places_one_order(client, oranges, shop, coop):
     assert Order.objects.count() == 1
 
 
-def test_the_checkout_form_ignores_a_tampered_price(client, oranges, shop, coop):
+def test_the_checkout_form_ignores_a_tampered_price(client, oranges, shop, producer):
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
-    data = checkout_form(client, total_vnd="1", price_vnd="1", **{f"pickup_{coop.pk}": shop.pk})
+    data = checkout_form(client, total_vnd="1", price_vnd="1", **{f"pickup_{producer.pk}": shop.pk})
     client.post("/thanh-toan/", data)
     assert Order.objects.get().total_vnd == 70_000
 
 
-def test_checkout_errors_are_shown_next_to_the_field(client, oranges, shop, coop):
+def test_checkout_errors_are_shown_next_to_the_field(client, oranges, shop, producer):
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
-    response = client.post("/thanh-toan/", checkout_form(client, phone="123", **{f"pickup_{coop.pk}": shop.pk}))
+    response = client.post("/thanh-toan/", checkout_form(client, phone="123", **{f"pickup_{producer.pk}": shop.pk}))
     assert response.status_code == 200
     assert "phone" in response.context["form"].errors
     assert Order.objects.count() == 0
@@ -92,9 +92,9 @@ def test_an_unknown_order_link_is_a_404(client, db):
     assert client.get("/don-hang/not-a-real-token/").status_code == 404
 
 
-def test_the_anonymous_buyer_cancels_with_the_secret_link(client, oranges, shop, coop):
+def test_the_anonymous_buyer_cancels_with_the_secret_link(client, oranges, shop, producer):
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 2})
-    url = client.post("/thanh-toan/", checkout_form(client, **{f"pickup_{coop.pk}": shop.pk})).url
+    url = client.post("/thanh-toan/", checkout_form(client, **{f"pickup_{producer.pk}": shop.pk})).url
     client.post(url + "huy/", {"reason": "Đặt nhầm"})
     assert Order.objects.get().status == "cancelled"
     assert Listing.objects.get(pk=oranges.pk).stock == 100
@@ -119,11 +119,11 @@ def _place(listing, shop, *, quantity=1):
     ).orders[0]
 
 
-def test_the_desk_shows_new_orders_first_and_todays_totals(client, seller, oranges, shop):
+def test_the_desk_shows_new_orders_first_and_todays_totals(client, owner, oranges, shop):
     older = _place(oranges, shop, quantity=2)
-    order_transition(by=seller, order=older, action="confirm")
+    order_transition(by=owner, order=older, action="confirm")
     newer = _place(oranges, shop, quantity=3)
-    client.force_login(seller)
+    client.force_login(owner)
     response = client.get("/ban-hang/don-hang/")
     ids = [int(x) for x in re.findall(r'data-desk-order="(\d+)"', response.content.decode())]
     assert ids == [newer.pk, older.pk]
@@ -131,9 +131,9 @@ def test_the_desk_shows_new_orders_first_and_todays_totals(client, seller, orang
     assert response.context["totals"]["total_vnd"] == 5 * 35_000
 
 
-def test_the_desk_runs_the_steps_and_refuses_bad_ones_with_a_message(client, seller, oranges, shop):
+def test_the_desk_runs_the_steps_and_refuses_bad_ones_with_a_message(client, owner, oranges, shop):
     order = _place(oranges, shop)
-    client.force_login(seller)
+    client.force_login(owner)
     client.post(f"/ban-hang/don-hang/{order.pk}/confirm/")
     client.post(f"/ban-hang/don-hang/{order.pk}/ready/")
     assert Order.objects.get(pk=order.pk).status == "ready_for_pickup"
@@ -141,20 +141,20 @@ def test_the_desk_runs_the_steps_and_refuses_bad_ones_with_a_message(client, sel
     assert [m.level_tag for m in response.context["messages"]][-1] == "error"
 
 
-def test_the_packing_list_is_a_pdf_with_vietnamese_text(client, seller, oranges, shop):
+def test_the_packing_list_is_a_pdf_with_vietnamese_text(client, owner, oranges, shop):
     order = _place(oranges, shop)
-    order_transition(by=seller, order=order, action="confirm")
-    client.force_login(seller)
+    order_transition(by=owner, order=order, action="confirm")
+    client.force_login(owner)
     for url in (f"/ban-hang/don-hang/{order.pk}/phieu-dong-goi.pdf", "/ban-hang/don-hang/phieu-dong-goi.pdf"):
         response = client.get(url)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF") and b"DejaVuSans" in response.content
 
 
-def test_the_csv_export_lists_the_producers_orders_safely(client, seller, other_seller, oranges, tea, shop):
+def test_the_csv_export_lists_the_producers_orders_safely(client, owner, stranger, oranges, tea, shop):
     mine = _place(oranges, shop, quantity=2)
     _place(tea, shop)
-    client.force_login(seller)
+    client.force_login(owner)
     response = client.get("/ban-hang/don-hang/xuat.csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["reference"] for row in rows] == [mine.reference]
@@ -163,12 +163,12 @@ def test_the_csv_export_lists_the_producers_orders_safely(client, seller, other_
     assert rows[0]["placed_at"].startswith(timezone.localdate().isoformat())
 
 
-def test_a_consumer_cannot_open_the_desk(client, buyer):
-    client.force_login(buyer)
+def test_a_consumer_cannot_open_the_desk(client, consumer):
+    client.force_login(consumer)
     assert client.get("/ban-hang/don-hang/").status_code == 403
 
 
-def test_the_shops_staff_declare_stock_and_the_producer_authorises_it(client, shop, oranges, seller):
+def test_the_shops_staff_declare_stock_and_the_producer_authorises_it(client, shop, oranges, owner):
     from backend import roles
     from marketplace.models import RetailStock
     from tests.conftest import make_user
@@ -182,10 +182,10 @@ def test_the_shops_staff_declare_stock_and_the_producer_authorises_it(client, sh
     row = RetailStock.objects.get(retail_point=shop)
     assert row.in_stock and not row.authorised and row.updated_by == keeper
 
-    client.force_login(seller)
+    client.force_login(owner)
     client.post("/ban-hang/dai-ly/", {"row": row.pk, "authorised": "1"})
     row.refresh_from_db()
-    assert row.authorised and row.authorised_by == seller
+    assert row.authorised and row.authorised_by == owner
 
 
 def test_the_product_page_shows_its_origin_and_nearest_pickup_points(client, oranges, shop):
@@ -196,10 +196,10 @@ def test_the_product_page_shows_its_origin_and_nearest_pickup_points(client, ora
     assert page.index("Cửa hàng Cam Việt Quang") < page.index("Cửa hàng xa")
 
 
-def test_a_producer_puts_a_product_on_sale_through_the_page(client, seller, coop, shop):
-    product = f.make_product(coop, "Cam sành hộp quà")
+def test_a_producer_puts_a_product_on_sale_through_the_page(client, owner, producer, shop):
+    product = f.make_product(producer, "Cam sành hộp quà")
     RetailStock.objects.create(retail_point=shop, product=product, authorised=True)  # a pickup point it may offer
-    client.force_login(seller)
+    client.force_login(owner)
     response = client.post(
         "/ban-hang/niem-yet/moi/",
         {

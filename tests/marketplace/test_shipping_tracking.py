@@ -17,15 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def confirmed(oranges, area, buyer):
-    order = place(oranges, buyer=buyer, delivery="home", commune=area["viet_quang"])
+def confirmed(oranges, area, consumer):
+    order = place(oranges, buyer=consumer, delivery="home", commune=area["viet_quang"])
     return force_status(order, OrderStatus.CONFIRMED)
 
 
 def test_the_seller_ships_with_a_tracking_number_the_buyer_reads_on_the_page_and_in_the_email(
-    client, confirmed, seller, buyer
+    client, confirmed, owner, consumer
 ):
-    client.force_login(seller)
+    client.force_login(owner)
     desk = client.get(f"/ban-hang/don-hang/{confirmed.pk}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert 'name="carrier"' in desk and 'name="tracking_number"' in desk and "Mã vận đơn" in desk
     response = client.post(
@@ -35,7 +35,7 @@ def test_the_seller_ships_with_a_tracking_number_the_buyer_reads_on_the_page_and
     order = Order.objects.get(pk=confirmed.pk)
     assert (order.status, order.carrier, order.tracking_number) == ("shipped", "viettel_post", "VTP1234-5678")
 
-    client.force_login(buyer)
+    client.force_login(consumer)
     page = client.get(f"/don-hang/{order.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Viettel Post" in page and "VTP1234-5678" in page and "Shipped with" in page
     vi = client.get(f"/don-hang/{order.token}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
@@ -59,9 +59,9 @@ def test_the_seller_ships_with_a_tracking_number_the_buyer_reads_on_the_page_and
     ],
 )
 def test_a_bad_tracking_number_is_refused_with_a_message_and_the_order_stays(
-    client, confirmed, seller, carrier, number, message
+    client, confirmed, owner, carrier, number, message
 ):
-    client.force_login(seller)
+    client.force_login(owner)
     response = client.post(
         f"/ban-hang/don-hang/{confirmed.pk}/ship/",
         {"carrier": carrier, "tracking_number": number},
@@ -73,19 +73,19 @@ def test_a_bad_tracking_number_is_refused_with_a_message_and_the_order_stays(
     assert (order.status, order.carrier, order.tracking_number) == ("confirmed", "", "")
 
 
-def test_own_delivery_needs_no_number_and_another_producer_cannot_ship(client, confirmed, seller, other_seller):
-    client.force_login(other_seller)
+def test_own_delivery_needs_no_number_and_another_producer_cannot_ship(client, confirmed, owner, stranger):
+    client.force_login(stranger)
     refused = client.post(f"/ban-hang/don-hang/{confirmed.pk}/ship/", {"carrier": "own"})
     assert refused.status_code in (403, 404)
     assert Order.objects.get(pk=confirmed.pk).status == "confirmed"
-    client.force_login(seller)
+    client.force_login(owner)
     client.post(f"/ban-hang/don-hang/{confirmed.pk}/ship/", {"carrier": "own"})
     order = Order.objects.get(pk=confirmed.pk)
     assert (order.status, order.carrier, order.tracking_number) == ("shipped", "own", "")
 
 
-def test_the_api_ships_with_a_tracking_number_and_shows_it(client_of, confirmed, seller, buyer):
-    api = client_of(seller)
+def test_the_api_ships_with_a_tracking_number_and_shows_it(client_of, confirmed, owner, consumer):
+    api = client_of(owner)
     bad = api.post(f"/api/v1/orders/{confirmed.pk}/ship/", {"carrier": "ghtk", "tracking_number": "x"}, format="json")
     assert bad.status_code == 400 and "tracking_number" in bad.json()["error"]["fields"]
     ok = api.post(
@@ -96,7 +96,7 @@ def test_the_api_ships_with_a_tracking_number_and_shows_it(client_of, confirmed,
         f"/api/v1/orders/{confirmed.pk}/ship/", {"carrier": "ghtk", "tracking_number": "s1234567"}, format="json"
     )
     assert ok.status_code == 200
-    body = client_of(buyer).get(f"/api/v1/orders/{confirmed.pk}/").json()
+    body = client_of(consumer).get(f"/api/v1/orders/{confirmed.pk}/").json()
     assert (body["status"], body["carrier"], body["carrier_label"], body["tracking_number"]) == (
         "shipped",
         "ghtk",
@@ -105,9 +105,9 @@ def test_the_api_ships_with_a_tracking_number_and_shows_it(client_of, confirmed,
     )
 
 
-def test_only_shipping_takes_a_carrier(confirmed, seller):
+def test_only_shipping_takes_a_carrier(confirmed, owner):
     from marketplace.workflow import shipping_details
 
     with pytest.raises(ValidationError):
-        order_transition(by=seller, order=confirmed, action="cancel", reason="Hết hàng", carrier="ghn")
+        order_transition(by=owner, order=confirmed, action="cancel", reason="Hết hàng", carrier="ghn")
     assert shipping_details("", "") == ("", "")

@@ -69,8 +69,8 @@ def test_the_checkout_done_page_shows_how_to_pay_each_producers_order(client, or
     assert copy_values(page).count(f.BANK_ACCOUNT) == 2
 
 
-def test_a_cash_order_shows_no_transfer(client, oranges, shop, coop):
+def test_a_cash_order_shows_no_transfer(client, oranges, shop, producer):
     client.post("/gio-hang/them/", {"listing": oranges.pk, "quantity": 1})
-    page = client.get(client.post("/thanh-toan/", checkout_form(client, **{f"pickup_{coop.pk}": shop.pk})).url)
+    page = client.get(client.post("/thanh-toan/", checkout_form(client, **{f"pickup_{producer.pk}": shop.pk})).url)
     assert "data-transfer" not in page.content.decode()
     assert "copy.js" not in page.content.decode()

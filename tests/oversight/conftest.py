@@ -1,14 +1,10 @@
-"""Personas and a small world for the oversight tests."""
+"""A small world for the oversight tests; the personas are tests/conftest.py's (`owner` on the staff of
+`producer`, `stranger` on the staff of `other_producer`, `official`)."""
 
 import pytest
 from django.utils import translation
 
 from tests.oversight import factories as f
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -17,24 +13,25 @@ def places(db):
 
 
 @pytest.fixture
-def inspector(db):
-    return f.make_official("inspector")
+def producer(places):
+    """An approved orange cooperative in Bắc Quang; `owner` is on its staff."""
+    return f.make_producer("HTX Cam sành Việt Quang", commune=places["viet_quang_old"], lat=22.41, lng=104.82)
 
 
 @pytest.fixture
-def coop(places):
-    """An approved orange cooperative in Bắc Quang, with its staff member."""
-    producer = f.make_producer("HTX Cam sành Việt Quang", commune=places["viet_quang_old"], lat=22.41, lng=104.82)
-    staff = f.make_staff("lan", producer)
-    return producer, staff
+def owner(owner, producer):
+    return f.join_staff(owner, producer)
 
 
 @pytest.fixture
-def rival(places):
-    """Another approved cooperative (tea, Vị Xuyên) with its staff member."""
-    producer = f.make_producer("HTX Chè Phìn Hồ", commune=places["vi_xuyen_commune"], lat=22.70, lng=104.85)
-    staff = f.make_staff("minh", producer)
-    return producer, staff
+def other_producer(places):
+    """Another approved cooperative (tea, Vị Xuyên); `stranger` is on its staff."""
+    return f.make_producer("HTX Chè Phìn Hồ", commune=places["vi_xuyen_commune"], lat=22.70, lng=104.85)
+
+
+@pytest.fixture
+def stranger(stranger, other_producer):
+    return f.join_staff(stranger, other_producer)
 
 
 @pytest.fixture(autouse=True)

@@ -10,15 +10,14 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
 from backend import roles
 from geo.models import AdminUnit, ProductKind, RetailPoint
-from tests.conftest import make_user
+from tests.conftest import join_staff, make_user
 from tracing import services
-from tracing.models import Batch, Certificate, Producer, ProducerMembership, ProductionArea, Stamp
+from tracing.models import Batch, Certificate, Producer, ProductionArea, Stamp
 from tracing.stamps.selection import Selection
 
 OLD = datetime.date(2025, 6, 30)
@@ -120,15 +119,12 @@ def make_producer(
 
 
 def make_staff(username: str, producer: Producer):
-    user = make_user(username, roles.PRODUCER_STAFF)
-    ProducerMembership.objects.create(producer=producer, user=user)
-    return user
+    return join_staff(make_user(username), producer)
 
 
 def make_official(username: str = "inspector"):
-    user = make_user(username, roles.OFFICIAL, is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.OFFICIAL))
-    return user
+    """Another official than the `official` persona (tests/conftest.py)."""
+    return make_user(username, roles.OFFICIAL, is_staff=True)
 
 
 def make_product(staff, producer, code: str = "orange", *, net_kg: str = "1", name: str = "Cam sành Bắc Quang"):

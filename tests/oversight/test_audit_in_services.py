@@ -40,11 +40,11 @@ class Rollback(Exception):
 
 
 @pytest.fixture
-def world(coop, inspector, places):
-    producer, staff = coop
+def world(producer, owner, official, places):
+    staff = owner
     product = f.make_product(staff, producer, "orange")
     batch = f.make_batch(staff, product, quantity="10")
-    stamps = f.issue_and_activate(inspector, staff, batch, 2, issue=3)
+    stamps = f.issue_and_activate(official, staff, batch, 2, issue=3)
     AuditEntry.objects.all().delete()  # the issuing above wrote its own
     return {"producer": producer, "staff": staff, "stamps": stamps, "places": places}
 
@@ -209,25 +209,25 @@ def _entries(action: str):
 
 
 @pytest.mark.parametrize("action", sorted(SCENARIOS))
-def test_the_service_writes_its_entry_in_its_own_transaction(world, inspector, action):
+def test_the_service_writes_its_entry_in_its_own_transaction(world, official, action):
     prepare, act, unchanged = SCENARIOS[action]
     target = prepare(world)
     AuditEntry.objects.all().delete()
     with pytest.raises(Rollback), transaction.atomic():
-        act(inspector, target)
+        act(official, target)
         assert _entries(action).count() >= 1, "the service wrote no entry"
         raise Rollback  # anything failing after the service, in the same transaction
     assert not _entries(action).exists(), "a rolled-back change left its audit entry"
     assert unchanged(target), "the change itself was not rolled back"
-    act(inspector, target)
+    act(official, target)
     entry = _entries(action).get()
-    assert entry.actor == inspector and entry.actor_name == "inspector"
+    assert entry.actor == official and entry.actor_name == official.username
 
 
-def test_a_case_step_records_the_case_step_only(world, inspector):
+def test_a_case_step_records_the_case_step_only(world, official):
     """Closing a case resolves its flag through tracing's service, which then leaves the audit to the case."""
     case = Case.objects.get(flag=_flag(world))
-    oversight_services.case_close(by=inspector, case=case, outcome="false_alarm", note="Tem thật")
+    oversight_services.case_close(by=official, case=case, outcome="false_alarm", note="Tem thật")
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["case.close"]
 
 

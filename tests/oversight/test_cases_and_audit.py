@@ -15,11 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def report(coop, inspector):
-    producer, staff = coop
-    product = f.make_product(staff, producer, "orange")
-    batch = f.make_batch(staff, product, quantity="10")
-    stamps = f.issue_and_activate(inspector, staff, batch, 2)
+def report(producer, owner, official):
+    product = f.make_product(owner, producer, "orange")
+    batch = f.make_batch(owner, product, quantity="10")
+    stamps = f.issue_and_activate(official, owner, batch, 2)
     return tracing_services.report_create(serial=stamps[0].serial, note="Tem mờ, nghi làm giả", shop="Chợ Hà Giang")
 
 
@@ -27,23 +26,23 @@ def _entry(action: str) -> AuditEntry:
     return AuditEntry.objects.get(action=action)
 
 
-def test_a_new_counterfeit_report_opens_a_case_in_the_queue(client, inspector, report):
+def test_a_new_counterfeit_report_opens_a_case_in_the_queue(client, official, report):
     case = Case.objects.get(report=report)
     assert case.status == Case.Status.OPEN
-    client.force_login(inspector)
+    client.force_login(official)
     page = client.get("/giam-sat/viec/").content.decode()
     assert f'data-case="{case.pk}"' in page
 
 
-def test_an_official_assigns_investigates_and_closes_a_report_with_an_outcome(client, inspector, report):
+def test_an_official_assigns_investigates_and_closes_a_report_with_an_outcome(client, official, report):
     colleague = f.make_official("colleague")
     case = Case.objects.get(report=report)
-    client.force_login(inspector)
+    client.force_login(official)
     assert client.post(f"/giam-sat/viec/{case.pk}/giao/", {"assignee": colleague.pk}).status_code == 302
     case.refresh_from_db()
     assert case.assignee == colleague
     entry = _entry("case.assign")
-    assert (entry.actor, entry.before["assignee"], entry.after["assignee"]) == (inspector, None, "colleague")
+    assert (entry.actor, entry.before["assignee"], entry.after["assignee"]) == (official, None, "colleague")
 
     client.post(f"/giam-sat/viec/{case.pk}/xu-ly/", {"note": "Đã liên hệ người báo"})
     report.refresh_from_db()
@@ -73,9 +72,9 @@ def test_an_official_assigns_investigates_and_closes_a_report_with_an_outcome(cl
     assert not AuditEntry.objects.filter(action="report.review").exists()
 
 
-def test_closing_needs_an_outcome_and_what_was_found(client, inspector, report):
+def test_closing_needs_an_outcome_and_what_was_found(client, official, report):
     case = Case.objects.get(report=report)
-    client.force_login(inspector)
+    client.force_login(official)
     response = client.post(f"/giam-sat/viec/{case.pk}/dong/", {"outcome": "", "note": ""})
     assert response.status_code == 400
     case.refresh_from_db()
@@ -83,50 +82,48 @@ def test_closing_needs_an_outcome_and_what_was_found(client, inspector, report):
     assert not AuditEntry.objects.filter(action="case.close").exists()
 
 
-def test_a_suspicious_stamp_case_resolves_its_flag(client, inspector, coop):
-    producer, staff = coop
-    product = f.make_product(staff, producer, "orange")
-    batch = f.make_batch(staff, product, quantity="10")
-    run_stamps = f.issue_and_activate(inspector, staff, batch, 1, issue=2)
+def test_a_suspicious_stamp_case_resolves_its_flag(client, official, producer, owner):
+    product = f.make_product(owner, producer, "orange")
+    batch = f.make_batch(owner, product, quantity="10")
+    run_stamps = f.issue_and_activate(official, owner, batch, 1, issue=2)
     tracing_services.scan_record(serial=run_stamps[1].serial)  # never activated: flagged
     flag = SuspicionFlag.objects.get()
     case = Case.objects.get(flag=flag)
-    client.force_login(inspector)
+    client.force_login(official)
     client.post(f"/giam-sat/viec/{case.pk}/dong/", {"outcome": "producer_error", "note": "Dán nhầm tem chưa kích hoạt"})
     flag.refresh_from_db()
-    assert flag.resolved_at is not None and flag.resolved_by == inspector
+    assert flag.resolved_at is not None and flag.resolved_by == official
     assert _entry("case.close").target_id == str(case.pk)
 
 
-def test_a_producer_approval_on_the_tracing_pages_is_recorded_with_before_and_after(client, inspector, places):
+def test_a_producer_approval_on_the_tracing_pages_is_recorded_with_before_and_after(client, official, places):
     producer = f.make_producer("HTX Mới", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="surveyed")
-    tracing_services.producer_approve(by=inspector, producer=producer, reason="Đủ điều kiện VietGAP")
+    tracing_services.producer_approve(by=official, producer=producer, reason="Đủ điều kiện VietGAP")
     entry = _entry("producer.approved")
-    assert entry.actor == inspector and entry.actor_name == "inspector"
+    assert entry.actor == official and entry.actor_name == official.username
     assert (entry.before, entry.after) == ({"status": "surveyed"}, {"status": "approved"})
     assert entry.note == "Đủ điều kiện VietGAP"
     assert entry.target_type == "tracing.producer" and entry.target_id == str(producer.pk)
 
 
-def test_stamp_runs_revocations_and_reviews_on_tracing_pages_are_recorded(inspector, coop):
-    producer, _staff = coop
-    run = tracing_services.stamps_issue(by=inspector, producer=producer, quantity=3)
+def test_stamp_runs_revocations_and_reviews_on_tracing_pages_are_recorded(official, producer):
+    run = tracing_services.stamps_issue(by=official, producer=producer, quantity=3)
     assert _entry("stamps.issue").after["quantity"] == 3
     from tracing.stamps.selection import Selection
 
     stamps = list(run.stamps.order_by("number"))
-    tracing_services.stamps_revoke(by=inspector, selection=Selection(serials=(stamps[0].serial,)), reason="Thất lạc")
+    tracing_services.stamps_revoke(by=official, selection=Selection(serials=(stamps[0].serial,)), reason="Thất lạc")
     assert _entry("stamps.revoke").note == "Thất lạc"
     report = tracing_services.report_create(note="Hàng giả ở chợ")
-    tracing_services.report_review(by=inspector, report=report, status="closed", note="Không có cơ sở")
+    tracing_services.report_review(by=official, report=report, status="closed", note="Không có cơ sở")
     entry = _entry("report.review")
     assert entry.before["status"] == "new" and entry.after["status"] == "closed"
     assert Case.objects.get(report=report).status == Case.Status.CLOSED
 
 
-def test_changing_a_yield_and_thresholds_is_recorded(client, inspector, places):
+def test_changing_a_yield_and_thresholds_is_recorded(client, official, places):
     orange = f.kind("orange")
-    client.force_login(inspector)
+    client.force_login(official)
     response = client.post(
         "/giam-sat/cai-dat/",
         {"kind": orange.pk, f"k{orange.pk}-yield_kg_per_ha": "12000", f"k{orange.pk}-kg_per_litre": "1"},
@@ -139,12 +136,12 @@ def test_changing_a_yield_and_thresholds_is_recorded(client, inspector, places):
     assert (entry.before["far_scan_km"], entry.after["far_scan_km"]) == (150, 80)
 
 
-def test_the_audit_trail_is_searchable(client, inspector, places):
+def test_the_audit_trail_is_searchable(client, official, places):
     producer = f.make_producer("HTX Tìm Kiếm", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="surveyed")
-    tracing_services.producer_reject(by=inspector, producer=producer, reason="Thiếu giấy tờ")
+    tracing_services.producer_reject(by=official, producer=producer, reason="Thiếu giấy tờ")
     other = f.make_producer("HTX Khác", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="surveyed")
     tracing_services.producer_approve(by=f.make_official("someone"), producer=other, reason="Đạt")
-    client.force_login(inspector)
+    client.force_login(official)
     page = client.get("/giam-sat/nhat-ky/", {"q": "Tìm Kiếm"}).content.decode()
     assert 'data-audit-count="1"' in page and "producer.rejected" in page
     page = client.get("/giam-sat/nhat-ky/", {"actor": "someone"}).content.decode()

@@ -16,13 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run(coop, inspector):
+def run(producer, owner, official):
     """Five activated stamps of one run of six (the last one never activated), the first one reported."""
-    producer, staff = coop
-    product = f.make_product(staff, producer, "orange")
-    batch = f.make_batch(staff, product, quantity="10")
+    product = f.make_product(owner, producer, "orange")
+    batch = f.make_batch(owner, product, quantity="10")
     scan_page.pages.clear()
-    return f.issue_and_activate(inspector, staff, batch, 5, issue=6)
+    return f.issue_and_activate(official, owner, batch, 5, issue=6)
 
 
 @pytest.fixture
@@ -42,12 +41,12 @@ def close(client, case, **fields):
     return client.post(f"/giam-sat/viec/{case.pk}/dong/", data, HTTP_ACCEPT_LANGUAGE="en")
 
 
-def test_a_code_confirmed_copied_warns_every_buyer_instead_of_saying_genuine(client, inspector, run, case):
+def test_a_code_confirmed_copied_warns_every_buyer_instead_of_saying_genuine(client, official, run, case):
     sibling = run[1]
     assert verdict_of(run[0].serial)[0] == "genuine"
     assert verdict_of(sibling.serial)[0] == "genuine"  # the same batch: its page is in the cache too
 
-    client.force_login(inspector)
+    client.force_login(official)
     assert close(client, case).status_code == 302
 
     verdict, html = verdict_of(run[0].serial)
@@ -59,13 +58,13 @@ def test_a_code_confirmed_copied_warns_every_buyer_instead_of_saying_genuine(cli
     verdict, html = verdict_of(sibling.serial)
     assert verdict == "genuine" and "data-copy-confirmed" not in html
     event = StampEvent.objects.get(action=StampEvent.Action.COPY_CONFIRMED)
-    assert (event.actor, event.ranges, event.count) == (inspector, [[run[0].number, run[0].number]], 1)
+    assert (event.actor, event.ranges, event.count) == (official, [[run[0].number, run[0].number]], 1)
     close_entry = AuditEntry.objects.get(action="case.close")
     assert close_entry.after["copy_confirmed"] == run[0].serial and close_entry.after["revoked"] == 0
 
 
-def test_the_api_says_so_too(api_client, client, inspector, run, case):
-    client.force_login(inspector)
+def test_the_api_says_so_too(api_client, client, official, run, case):
+    client.force_login(official)
     close(client, case)
     body = api_client.get(f"/api/v1/stamps/{run[0].serial}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["verdict"] == "suspicious"
@@ -74,22 +73,22 @@ def test_the_api_says_so_too(api_client, client, inspector, run, case):
     assert "bị sao chép lên hàng giả" in vietnamese["warnings"][0]
 
 
-def test_the_official_revokes_the_copied_code_in_the_same_step(client, inspector, run, case):
-    client.force_login(inspector)
+def test_the_official_revokes_the_copied_code_in_the_same_step(client, official, run, case):
+    client.force_login(official)
     assert close(client, case, revoke="code").status_code == 302
 
     stamp = Stamp.objects.get(pk=run[0].pk)
     assert stamp.status == "revoked" and stamp.copy_confirmed_at is not None
-    assert "Tem in lại" in stamp.revoke_reason and stamp.revoked_by == inspector
+    assert "Tem in lại" in stamp.revoke_reason and stamp.revoked_by == official
     verdict, html = verdict_of(run[0].serial)
     assert verdict == "revoked" and "copied onto counterfeit products" in html
     revoke_entry = AuditEntry.objects.get(action="stamps.revoke")
-    assert revoke_entry.actor == inspector and revoke_entry.after["ranges"] == [[run[0].number, run[0].number]]
+    assert revoke_entry.actor == official and revoke_entry.after["ranges"] == [[run[0].number, run[0].number]]
     assert AuditEntry.objects.get(action="case.close").after["revoked"] == 1
 
 
-def test_the_official_revokes_a_range_of_the_run_in_the_same_step(client, inspector, run, case):
-    client.force_login(inspector)
+def test_the_official_revokes_a_range_of_the_run_in_the_same_step(client, official, run, case):
+    client.force_login(official)
     response = close(client, case, revoke="range", first=run[0].serial, last=serials.format_serial(run[3].serial))
     assert response.status_code == 302
     statuses = [s.status for s in Stamp.objects.filter(run=run[0].run).order_by("number")]
@@ -100,10 +99,10 @@ def test_the_official_revokes_a_range_of_the_run_in_the_same_step(client, inspec
     assert AuditEntry.objects.get(action="stamps.revoke").after["count"] == 4
 
 
-def test_a_wrong_range_keeps_the_case_open_and_changes_nothing(client, inspector, coop, run, case):
-    other_run = tracing_services.stamps_issue(by=inspector, producer=coop[0], quantity=2)
+def test_a_wrong_range_keeps_the_case_open_and_changes_nothing(client, official, producer, run, case):
+    other_run = tracing_services.stamps_issue(by=official, producer=producer, quantity=2)
     elsewhere = other_run.stamps.order_by("number").first()
-    client.force_login(inspector)
+    client.force_login(official)
     response = close(client, case, revoke="range", first=run[0].serial, last=elsewhere.serial)
 
     assert response.status_code == 400
@@ -116,32 +115,32 @@ def test_a_wrong_range_keeps_the_case_open_and_changes_nothing(client, inspector
     assert verdict_of(run[0].serial)[0] == "genuine"
 
 
-def test_revoking_needs_a_finding_of_counterfeit_or_misuse(client, inspector, run, case):
-    client.force_login(inspector)
+def test_revoking_needs_a_finding_of_counterfeit_or_misuse(client, official, run, case):
+    client.force_login(official)
     response = close(client, case, outcome="false_alarm", note="Khách nhầm", revoke="code")
     assert response.status_code == 400
     assert Stamp.objects.get(pk=run[0].pk).status == "activated"
     assert Case.objects.get(pk=case.pk).status == Case.Status.OPEN
 
 
-def test_a_false_alarm_leaves_the_scan_page_as_it_was(client, inspector, run, case):
-    client.force_login(inspector)
+def test_a_false_alarm_leaves_the_scan_page_as_it_was(client, official, run, case):
+    client.force_login(official)
     assert close(client, case, outcome="false_alarm", note="Khách nhầm mã").status_code == 302
     assert verdict_of(run[0].serial)[0] == "genuine"
     assert Stamp.objects.get(pk=run[0].pk).copy_confirmed_at is None
 
 
-def test_a_suspicious_stamp_case_closed_as_counterfeit_marks_its_code(client, inspector, run):
+def test_a_suspicious_stamp_case_closed_as_counterfeit_marks_its_code(client, official, run):
     tracing_services.scan_record(serial=run[5].serial)  # never activated, scanned by the public: flagged
     case = Case.objects.get(flag__stamp=run[5])
-    client.force_login(inspector)
+    client.force_login(official)
     assert close(client, case, revoke="code").status_code == 302
     stamp = Stamp.objects.get(pk=run[5].pk)
     assert stamp.status == "revoked" and stamp.copy_confirmed_at is not None
 
 
-def test_the_close_form_offers_revocation_only_for_a_case_about_a_stamp(client, inspector, run, case):
-    client.force_login(inspector)
+def test_the_close_form_offers_revocation_only_for_a_case_about_a_stamp(client, official, run, case):
+    client.force_login(official)
     html = client.get(f"/giam-sat/viec/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'name="revoke"' in html and f'value="{run[0].serial}"' in html
     assert f'value="{run[5].serial}"' in html  # the range defaults to the whole run

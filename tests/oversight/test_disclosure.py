@@ -44,7 +44,7 @@ PRIVATE = ("nhanvien_noibo", "Ghi chú nội bộ về vườn", "/media/certifi
 
 
 @pytest.fixture
-def world(places, inspector):
+def world(places, official):
     coop = f.make_producer("HTX Cam sành Việt Quang", commune=places["viet_quang_old"], lat=22.4187654, lng=104.8198765)
     Producer.objects.filter(pk=coop.pk).update(**COOPERATIVE)
     household = f.make_producer(
@@ -57,7 +57,7 @@ def world(places, inspector):
         address=HOUSEHOLD["address"],
     )
     Producer.objects.filter(pk=household.pk).update(**{k: v for k, v in HOUSEHOLD.items() if k != "tax_number"})
-    result = {"inspector": inspector}
+    result = {"official": official}
     for key, producer in (("coop", coop), ("household", household)):
         producer.refresh_from_db()
         staff = f.make_staff("nhanvien_noibo" if key == "household" else "lan", producer)
@@ -75,7 +75,7 @@ def world(places, inspector):
             document=upload("giay-chung-nhan.pdf", minimal_pdf(), "application/pdf"),
         )
         batch = f.make_batch(staff, product, lot=f"LO-{key}", production_area=area)
-        stamp = f.issue_and_activate(inspector, staff, batch, 1)[0]
+        stamp = f.issue_and_activate(official, staff, batch, 1)[0]
         result[key] = {"producer": producer, "staff": staff, "product": product, "batch": batch, "stamp": stamp}
     return result
 
@@ -194,7 +194,7 @@ def test_a_household_business_is_published_with_its_public_facts_only(client, wo
 
 def test_the_producers_own_staff_and_officials_still_read_the_whole_record(world):
     household = world["household"]["producer"]
-    for reader in (world["household"]["staff"], world["inspector"]):
+    for reader in (world["household"]["staff"], world["official"]):
         client = APIClient()
         client.force_authenticate(reader)
         detail = client.get(f"/api/v1/producers/{household.pk}/").json()

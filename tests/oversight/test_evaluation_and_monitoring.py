@@ -47,25 +47,25 @@ def _order(producer, product, shop, *, quantity: int, price: int, status: str = 
     return order
 
 
-def _seed(places, inspector):
+def _seed(places, official):
     """In the last 10 days: one cooperative joined (approved), 6 stamps issued, 4 activated, 3 public scans
     (1 suspicious) from 2 device families, 2 reports (1 closed), 2 counted orders (1 cancelled left out).
     Before the period: one more scan and one more order, which must not count."""
     applicant = f.make_producer(
         "HTX Cam Đồng Yên", commune=places["viet_quang_old"], lat=22.40, lng=104.80, status="surveyed"
     )
-    tracing_services.producer_approve(by=inspector, producer=applicant, reason="Đạt yêu cầu")
+    tracing_services.producer_approve(by=official, producer=applicant, reason="Đạt yêu cầu")
     staff = f.make_staff("yen", applicant)
     product = f.make_product(staff, applicant, "orange", name="Cam Đồng Yên")
     batch = f.make_batch(staff, product, quantity="50")
-    stamps = f.issue_and_activate(inspector, staff, batch, 4, issue=6)
+    stamps = f.issue_and_activate(official, staff, batch, 4, issue=6)
     tracing_services.scan_record(serial=stamps[0].serial, user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17)")
     tracing_services.scan_record(serial=stamps[1].serial, user_agent="Mozilla/5.0 (Linux; Android 14)")
     tracing_services.scan_record(serial=stamps[5].serial, user_agent="Mozilla/5.0 (Linux; Android 14)")  # not activated
     old_scan = tracing_services.scan_record(serial=stamps[2].serial, user_agent="Mozilla/5.0 (iPhone)").scan
     Scan.objects.filter(pk=old_scan.pk).update(scanned_at=timezone.now() - datetime.timedelta(days=40))
     closed = tracing_services.report_create(serial=stamps[0].serial, note="Nghi giả")
-    tracing_services.report_review(by=inspector, report=closed, status="closed", note="Hàng thật")
+    tracing_services.report_review(by=official, report=closed, status="closed", note="Hàng thật")
     tracing_services.report_create(note="Cam không rõ nguồn gốc ở chợ")
     shop = RetailPoint.objects.create(name="Cửa hàng Việt Quang", address="Việt Quang", location=f.point(22.41, 104.82))
     _order(applicant, product, shop, quantity=2, price=40_000)
@@ -76,8 +76,8 @@ def _seed(places, inspector):
 
 
 @pytest.mark.django_db
-def test_evaluation_figures_match_the_seeded_period(places, inspector):
-    _seed(places, inspector)
+def test_evaluation_figures_match_the_seeded_period(places, official):
+    _seed(places, official)
     today = timezone.localdate()
     with translation.override("vi"):  # products are named in the reader's language
         figures = evaluation.evaluation_figures(since=today - datetime.timedelta(days=10), until=today)
@@ -96,10 +96,10 @@ def test_evaluation_figures_match_the_seeded_period(places, inspector):
 
 
 @pytest.mark.django_db
-def test_the_evaluation_page_shows_the_figures_and_charts(client, places, inspector):
-    _seed(places, inspector)
+def test_the_evaluation_page_shows_the_figures_and_charts(client, places, official):
+    _seed(places, official)
     today = timezone.localdate()
-    client.force_login(inspector)
+    client.force_login(official)
     page = client.get(
         "/giam-sat/danh-gia/", {"since": (today - datetime.timedelta(days=10)).isoformat(), "until": today.isoformat()}
     ).content.decode()
@@ -110,14 +110,14 @@ def test_the_evaluation_page_shows_the_figures_and_charts(client, places, inspec
 
 
 @pytest.mark.django_db
-def test_monitoring_counts_stamps_per_producer_and_month(client, places, inspector):
-    producer, _product = _seed(places, inspector)
+def test_monitoring_counts_stamps_per_producer_and_month(client, places, official):
+    producer, _product = _seed(places, official)
     today = timezone.localdate()
     figures = monitoring.stamp_figures(since=today - datetime.timedelta(days=60), until=today)
     assert figures.totals() == {"issued": 6, "activated": 4, "scanned": 4, "sold": 0}
     assert sum(counts["scanned"] for _month, counts in figures.by_month()) == 4
     assert figures.by_producer()[0][:2] == (producer.pk, "HTX Cam Đồng Yên")
-    client.force_login(inspector)
+    client.force_login(official)
     page = client.get("/giam-sat/theo-doi/", {"producer": producer.pk}).content.decode()
     assert 'data-total="activated">4<' in page and "<svg" in page
 
@@ -137,10 +137,10 @@ def test_the_report_files_are_made_by_a_background_job_with_progress(client, fmt
     roles_sync_permissions()
     assert Permission.objects.filter(codename="verify_producer").exists()
     places = f.make_map()
-    inspector = f.make_official("inspector")
-    _seed(places, inspector)
+    official = f.make_official("inspector")
+    _seed(places, official)
     today = timezone.localdate()
-    client.force_login(inspector)
+    client.force_login(official)
     response = client.post(
         "/giam-sat/danh-gia/",
         {"since": (today - datetime.timedelta(days=10)).isoformat(), "until": today.isoformat(), "fmt": fmt},
@@ -177,7 +177,7 @@ def test_a_report_file_is_private_downloaded_only_by_officials_never_at_its_old_
     for role in roles.ROLES:  # a transactional test starts from emptied tables
         Group.objects.get_or_create(name=role)
     roles_sync_permissions()
-    inspector = f.make_official("inspector")
+    official = f.make_official("inspector")
     colleague = f.make_official("colleague")
     places = f.make_map()
     producer = f.make_producer("HTX Cam sành", commune=places["viet_quang_old"], lat=22.4, lng=104.8)
@@ -186,7 +186,7 @@ def test_a_report_file_is_private_downloaded_only_by_officials_never_at_its_old_
     job = job_enqueue(
         handler="oversight.evaluation.evaluation_report_job",
         title="Evaluation report",
-        owner=inspector,
+        owner=official,
         arguments={"since": "2026-01-01", "until": "2026-01-31", "fmt": "csv"},
     )
     call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
@@ -203,8 +203,8 @@ def test_a_report_file_is_private_downloaded_only_by_officials_never_at_its_old_
         client.force_login(outsider)
         assert client.get(f"/jobs/{job.pk}/download").status_code == 404
         assert client.get(f"/api/v1/jobs/{job.pk}").status_code == 404
-    for official in (inspector, colleague):
-        client.force_login(official)
+    for reader in (official, colleague):
+        client.force_login(reader)
         download = client.get(f"/jobs/{job.pk}/download")
         assert download.status_code == 200
         assert b"".join(download.streaming_content).decode("utf-8-sig").startswith("section")

@@ -25,20 +25,19 @@ def _photo() -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def stamped(coop, inspector):
-    producer, staff = coop
-    product = f.make_product(staff, producer, "orange")
-    batch = f.make_batch(staff, product, quantity="10")
-    stamps = f.issue_and_activate(inspector, staff, batch, 2)
+def stamped(producer, owner, official):
+    product = f.make_product(owner, producer, "orange")
+    batch = f.make_batch(owner, product, quantity="10")
+    stamps = f.issue_and_activate(official, owner, batch, 2)
     authorised = f.make_shop("Cửa hàng Đặc sản Việt Quang", 22.411, 104.821)
     RetailStock.objects.create(retail_point=authorised, product=product, authorised=True)
     journey_shop = f.make_shop("Siêu thị Hà Giang", 22.82, 104.98)
     now = timezone.now()
     tracing_services.batch_event_add(
-        by=staff, batch=batch, event_type="shipping", occurred_at=now - datetime.timedelta(hours=3)
+        by=owner, batch=batch, event_type="shipping", occurred_at=now - datetime.timedelta(hours=3)
     )
     tracing_services.batch_event_add(
-        by=staff,
+        by=owner,
         batch=batch,
         event_type="receiving",
         occurred_at=now - datetime.timedelta(hours=1),
@@ -48,8 +47,8 @@ def stamped(coop, inspector):
     return {"stamp": stamps[0], "authorised": authorised, "journey_shop": journey_shop, "other": other}
 
 
-def test_a_scanned_link_opens_the_official_view_of_the_stamp(client, inspector, stamped):
-    client.force_login(inspector)
+def test_a_scanned_link_opens_the_official_view_of_the_stamp(client, official, stamped):
+    client.force_login(official)
     serial = stamped["stamp"].serial
     response = client.get("/giam-sat/kiem-tra/", {"code": f"https://origin.test/t/{serial}"})
     assert response.status_code == 302 and response["Location"] == f"/giam-sat/kiem-tra/tem/{serial}/"
@@ -57,8 +56,8 @@ def test_a_scanned_link_opens_the_official_view_of_the_stamp(client, inspector, 
 
 
 @pytest.mark.parametrize(("shop_key", "authorised"), [("authorised", "yes"), ("journey_shop", "yes"), ("other", "no")])
-def test_the_view_says_whether_this_shop_is_an_authorised_reseller(client, inspector, stamped, shop_key, authorised):
-    client.force_login(inspector)
+def test_the_view_says_whether_this_shop_is_an_authorised_reseller(client, official, stamped, shop_key, authorised):
+    client.force_login(official)
     shop = stamped[shop_key]
     page = client.get(f"/giam-sat/kiem-tra/tem/{stamped['stamp'].serial}/", {"shop": shop.pk}).content.decode()
     assert f'data-shop-authorised="{authorised}"' in page
@@ -68,8 +67,8 @@ def test_the_view_says_whether_this_shop_is_an_authorised_reseller(client, inspe
     assert Scan.objects.filter(stamp=stamped["stamp"], channel=Scan.Channel.STAFF).exists()
 
 
-def test_an_inspector_records_a_finding_with_gps_and_photo(client, inspector, stamped):
-    client.force_login(inspector)
+def test_an_inspector_records_a_finding_with_gps_and_photo(client, official, stamped):
+    client.force_login(official)
     serial = stamped["stamp"].serial
     response = client.post(
         f"/giam-sat/kiem-tra/tem/{serial}/",
@@ -85,14 +84,14 @@ def test_an_inspector_records_a_finding_with_gps_and_photo(client, inspector, st
     )
     assert response.status_code == 302
     finding = InspectionFinding.objects.get()
-    assert (finding.inspector, finding.shop_authorised, finding.accuracy_m) == (inspector, False, 12)
+    assert (finding.inspector, finding.shop_authorised, finding.accuracy_m) == (official, False, 12)
     assert finding.location.y == pytest.approx(22.83012) and finding.photo.name.endswith(".jpg")
     entry = AuditEntry.objects.get(action="inspection.record")
     assert entry.after["shop_authorised"] is False and entry.after["location"] == [22.83012, 104.99021]
 
 
-def test_a_suspected_counterfeit_found_on_site_joins_the_work_queue(client, inspector, stamped):
-    client.force_login(inspector)
+def test_a_suspected_counterfeit_found_on_site_joins_the_work_queue(client, official, stamped):
+    client.force_login(official)
     serial = stamped["stamp"].serial
     client.post(
         f"/giam-sat/kiem-tra/tem/{serial}/", {"result": "fake", "note": "Tem in mờ", "shop": stamped["other"].pk}
@@ -102,15 +101,15 @@ def test_a_suspected_counterfeit_found_on_site_joins_the_work_queue(client, insp
     assert Case.objects.filter(report=report).exists()
 
 
-def test_a_problem_finding_needs_a_note(client, inspector, stamped):
-    client.force_login(inspector)
+def test_a_problem_finding_needs_a_note(client, official, stamped):
+    client.force_login(official)
     response = client.post(f"/giam-sat/kiem-tra/tem/{stamped['stamp'].serial}/", {"result": "fake", "note": ""})
     assert response.status_code == 400
     assert not InspectionFinding.objects.exists()
 
 
-def test_a_decompression_bomb_as_the_inspection_photo_is_refused_with_a_clear_message(client, inspector, stamped):
-    client.force_login(inspector)
+def test_a_decompression_bomb_as_the_inspection_photo_is_refused_with_a_clear_message(client, official, stamped):
+    client.force_login(official)
     bomb = SimpleUploadedFile("shelf.png", png_bomb(30_000, 30_000, rows=10), content_type="image/png")
     response = client.post(
         f"/giam-sat/kiem-tra/tem/{stamped['stamp'].serial}/",

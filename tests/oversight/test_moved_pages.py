@@ -19,8 +19,8 @@ def waiting(places):
     return f.make_producer("HTX Chờ Duyệt", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="surveyed")
 
 
-def test_the_old_queue_and_file_addresses_redirect_permanently(client, inspector, waiting):
-    client.force_login(inspector)
+def test_the_old_queue_and_file_addresses_redirect_permanently(client, official, waiting):
+    client.force_login(official)
     cases = [
         ("/tham-dinh/", "/giam-sat/ho-so/"),
         ("/tham-dinh/?trang-thai=approved&trang=2", "/giam-sat/ho-so/?status=approved&page=2"),
@@ -33,8 +33,8 @@ def test_the_old_queue_and_file_addresses_redirect_permanently(client, inspector
     assert client.get("/tham-dinh/", follow=True).status_code == 200
 
 
-def test_a_decision_sent_to_the_old_address_is_taken_at_the_new_one(client, inspector, waiting):
-    client.force_login(inspector)
+def test_a_decision_sent_to_the_old_address_is_taken_at_the_new_one(client, official, waiting):
+    client.force_login(official)
     response = client.post(f"/tham-dinh/{waiting.pk}/quyet-dinh/approve/", {"reason": "Đủ điều kiện"})
     assert (response.status_code, response["Location"]) == (308, f"/giam-sat/ho-so/{waiting.pk}/quyet-dinh/approve/")
     assert client.post(response["Location"], {"reason": "Đủ điều kiện"}).status_code == 302
@@ -44,8 +44,8 @@ def test_a_decision_sent_to_the_old_address_is_taken_at_the_new_one(client, insp
         assert client.post(old, {}).status_code == 308, old
 
 
-def test_the_old_address_decides_nothing_for_someone_who_is_not_an_official(client, coop, waiting):
-    _producer, staff = coop
+def test_the_old_address_decides_nothing_for_someone_who_is_not_an_official(client, producer, owner, waiting):
+    staff = owner
     client.force_login(staff)
     response = client.post(f"/tham-dinh/{waiting.pk}/quyet-dinh/approve/", {"reason": "x"}, follow=True)
     assert response.status_code == 403
@@ -53,8 +53,8 @@ def test_the_old_address_decides_nothing_for_someone_who_is_not_an_official(clie
     assert waiting.status == "surveyed"
 
 
-def test_the_old_flag_and_report_pages_are_the_work_queue(client, inspector, coop):
-    client.force_login(inspector)
+def test_the_old_flag_and_report_pages_are_the_work_queue(client, official, producer, owner):
+    client.force_login(official)
     moves = [
         ("/tem/nghi-van/", "/giam-sat/viec/?kind=flag"),
         ("/tem/nghi-van/?all=1", "/giam-sat/viec/?kind=flag&status=all"),
@@ -67,14 +67,16 @@ def test_the_old_flag_and_report_pages_are_the_work_queue(client, inspector, coo
         assert (response.status_code, response["Location"]) == (301, new), old
 
 
-def test_a_form_sent_to_the_old_flag_or_report_page_goes_to_its_case_and_changes_nothing(client, inspector, coop):
-    producer, staff = coop
+def test_a_form_sent_to_the_old_flag_or_report_page_goes_to_its_case_and_changes_nothing(
+    client, official, producer, owner
+):
+    staff = owner
     batch = f.make_batch(staff, f.make_product(staff, producer, "orange"), quantity="10")
-    stamps = f.issue_and_activate(inspector, staff, batch, 1, issue=2)
+    stamps = f.issue_and_activate(official, staff, batch, 1, issue=2)
     tracing_services.scan_record(serial=stamps[1].serial)  # never activated: flagged
     flag = SuspicionFlag.objects.get()
     report = tracing_services.report_create(note="Hàng giả")
-    client.force_login(inspector)
+    client.force_login(official)
     response = client.post("/tem/nghi-van/", {"flag": flag.pk, "resolution": "Tem thật"})
     assert (response.status_code, response["Location"]) == (302, f"/giam-sat/viec/{Case.objects.get(flag=flag).pk}/")
     response = client.post("/tem/bao-cao/", {"report": report.pk, "status": "closed"})
@@ -86,7 +88,7 @@ def test_a_form_sent_to_the_old_flag_or_report_page_goes_to_its_case_and_changes
     assert client.post("/tem/nghi-van/", {"flag": flag.pk}).status_code == 403
 
 
-def test_the_navigation_links_the_one_applications_queue(client, inspector):
-    client.force_login(inspector)
+def test_the_navigation_links_the_one_applications_queue(client, official):
+    client.force_login(official)
     page = client.get("/giam-sat/").content.decode()
     assert 'href="/giam-sat/ho-so/"' in page and "/tham-dinh/" not in page

@@ -41,23 +41,21 @@ WRITES = [
 
 
 @pytest.fixture
-def targets(coop, rival, inspector):
-    producer, _staff = rival
+def targets(other_producer, official):
     report = tracing_services.report_create(note="Hàng nghi giả")
-    return {"producer": producer.pk, "case": Case.objects.get(report=report).pk}
+    return {"producer": other_producer.pk, "case": Case.objects.get(report=report).pk}
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_officials_open_every_oversight_page(client, inspector, targets, url):
-    client.force_login(inspector)
+def test_officials_open_every_oversight_page(client, official, targets, url):
+    client.force_login(official)
     assert client.get(url.format(**targets)).status_code == 200
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_producer_staff_and_consumers_are_refused_and_anonymous_visitors_sent_to_log_in(client, coop, targets, url):
-    _producer, staff = coop
+def test_producer_staff_and_consumers_are_refused_and_anonymous_visitors_sent_to_log_in(client, owner, targets, url):
     consumer = make_user("consumer9")
-    for user in (staff, consumer):
+    for user in (owner, consumer):
         client.force_login(user)
         assert client.get(url.format(**targets)).status_code == 403
     client.logout()
@@ -66,21 +64,19 @@ def test_producer_staff_and_consumers_are_refused_and_anonymous_visitors_sent_to
 
 
 @pytest.mark.parametrize("url", API)
-def test_the_map_api_is_for_officials_only(api_client, inspector, coop, targets, url):
-    _producer, staff = coop
+def test_the_map_api_is_for_officials_only(api_client, official, owner, targets, url):
     assert api_client.get(url.format(**targets)).status_code in (401, 403)
-    api_client.force_authenticate(staff)
+    api_client.force_authenticate(owner)
     response = api_client.get(url.format(**targets))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
-    api_client.force_authenticate(inspector)
+    api_client.force_authenticate(official)
     assert api_client.get(url.format(**targets)).status_code == 200
 
 
 @pytest.mark.parametrize(("url", "data"), WRITES)
-def test_writes_are_refused_to_producers_and_anonymous_visitors_and_change_nothing(client, coop, targets, url, data):
-    _producer, staff = coop
-    client.force_login(staff)
+def test_writes_are_refused_to_producers_and_anonymous_visitors_and_change_nothing(client, owner, targets, url, data):
+    client.force_login(owner)
     assert client.post(url.format(**targets), data).status_code == 403
     client.logout()
     assert client.post(url.format(**targets), data).status_code == 302
@@ -89,10 +85,8 @@ def test_writes_are_refused_to_producers_and_anonymous_visitors_and_change_nothi
     assert not AuditEntry.objects.exists()
 
 
-def test_a_producers_staff_never_see_another_producers_card_or_figures(client, coop, rival):
-    _producer, staff = coop
-    other, _other_staff = rival
-    client.force_login(staff)
-    assert client.get(f"/giam-sat/ban-do/co-so/{other.pk}/").status_code == 403
-    assert client.get(f"/api/v1/oversight/producers/{other.pk}/card").status_code == 403
-    assert client.get(f"/giam-sat/theo-doi/?producer={other.pk}").status_code == 403
+def test_a_producers_staff_never_see_another_producers_card_or_figures(client, owner, other_producer):
+    client.force_login(owner)
+    assert client.get(f"/giam-sat/ban-do/co-so/{other_producer.pk}/").status_code == 403
+    assert client.get(f"/api/v1/oversight/producers/{other_producer.pk}/card").status_code == 403
+    assert client.get(f"/giam-sat/theo-doi/?producer={other_producer.pk}").status_code == 403

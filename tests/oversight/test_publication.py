@@ -17,11 +17,10 @@ PERSONAL_VALUES = ("Lò Văn Chứ", "0987654321", "pao.nha@example.test", "0987
 
 
 @pytest.fixture
-def participants(places, coop, rival):
-    producer, staff = coop
-    product = f.make_product(staff, producer, "orange")
-    f.make_certificate(staff, producer, scheme="vietgap", number="VG-9", products=[product])
-    f.make_area(staff, producer, name="Vườn", hectare_square_at=(104.82, 22.41, 0.001))
+def participants(places, producer, owner, other_producer):
+    product = f.make_product(owner, producer, "orange")
+    f.make_certificate(owner, producer, scheme="vietgap", number="VG-9", products=[product])
+    f.make_area(owner, producer, name="Vườn", hectare_square_at=(104.82, 22.41, 0.001))
     household = f.make_producer(
         "Hộ Lò Văn Páo",
         commune=places["viet_quang_old"],
@@ -36,7 +35,7 @@ def participants(places, coop, rival):
     )
     f.make_product(f.make_staff("pao", household), household, "honey", name="Mật ong bạc hà")
     hidden = f.make_producer("HTX Đang Chờ", commune=places["viet_quang_old"], lat=22.4, lng=104.8, status="applied")
-    return {"coop": producer, "household": household, "hidden": hidden, "rival": rival[0]}
+    return {"coop": producer, "household": household, "hidden": hidden, "rival": other_producer}
 
 
 def _no_personal_data(text: str):

@@ -1,4 +1,5 @@
-"""Personas and records for tracing tests: an applicant's cooperative, another producer, an official.
+"""Records for tracing tests: the cooperative `owner` (tests/conftest.py) applies for, the approved one of
+`stranger`, and the official who approves them.
 
 Records are made through the services, as the application makes them.
 """
@@ -73,12 +74,6 @@ def _sql_and_python_verdicts_agree(caplog):
     assert not disagreements, disagreements
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed with a fast hasher: PBKDF2 would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def commune(db):
     province = AdminUnit.objects.create(
@@ -144,16 +139,6 @@ def approve(producer, official):
     services.producer_approve(by=official, producer=producer, reason="Đủ điều kiện.")
     producer.refresh_from_db()
     return producer
-
-
-@pytest.fixture
-def owner(db):
-    return make_user("lan", roles.CONSUMER)
-
-
-@pytest.fixture
-def stranger(db):
-    return make_user("minh", roles.CONSUMER)
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ SIGNUP = "/accounts/signup/"
 
 @pytest.fixture(autouse=True)
 def _fast_passwords_and_own_private_folder(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 

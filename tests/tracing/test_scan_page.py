@@ -230,12 +230,23 @@ def test_the_pin_confirms_once_and_later_scans_say_when_and_where(client, live):
     assert "already confirmed on" in later and "near Tuyên Quang" in later
 
 
-def test_a_pin_cannot_be_confirmed_on_a_revoked_or_unactivated_stamp(client, live):
+@pytest.mark.parametrize("state", ["revoked", "never_activated"])
+def test_a_pin_cannot_be_confirmed_on_a_revoked_or_unactivated_stamp(client, live, owner, state):
+    """The right PIN, with the token of a scan of the page, is still refused: for a stamp that was activated
+    and then revoked, and for one never activated."""
     stamps, pins = live
-    response = client.post(
-        f"/t/{stamps[8].serial}/xac-nhan", {"pin": pins[stamps[8].serial]}, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert response.status_code == 400 and Stamp.objects.get(pk=stamps[8].pk).confirmed_at is None
+    stamp = stamps[2] if state == "revoked" else stamps[8]
+    if state == "revoked":
+        assert Stamp.objects.get(pk=stamp.pk).status == "activated"
+        services.stamps_revoke(by=owner, selection=Selection(serials=(stamp.serial,)), reason="Cuộn tem bị mất")
+    html = page(client, f"/t/{stamp.serial}").content.decode()
+    token = re.search(r'data-scan="([^"]+)"', html)
+    body = {"pin": pins[stamp.serial], **({"scan": token.group(1)} if token else {})}
+    response = client.post(f"/t/{stamp.serial}/xac-nhan", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    after = Stamp.objects.get(pk=stamp.pk)
+    assert after.confirmed_at is None
+    assert after.status == ("revoked" if state == "revoked" else "issued")
 
 
 # -- shared locations and clone flags ----------------------------------------------------------
