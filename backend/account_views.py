@@ -40,7 +40,8 @@ def _next_page(request) -> str:
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if safe else ""
+    # A path of ours only: a bare word ("9999-12-31") would be read by redirect() as a view's name.
+    return target if safe and target.startswith("/") else ""
 
 
 def signup(request):

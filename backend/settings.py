@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracing.api.resolver_schema.add_resolver_paths",
+        "tracing.api.schema.disclosure_optional_fields",
         "backend.schema.form_bodies_allow_empty_fields",
     ],
 }

@@ -389,6 +389,7 @@ def build_world(text: Text = plain) -> World:
     case = Case.objects.filter(report=report).first()
     oversight.case_investigate(by=official, case=case, note=text("Ghi chú điều tra"))
     flag_case = Case.objects.filter(flag__stamp=stamps[4]).first()
+    reviewed_case = Case.objects.filter(report=reviewed).first()  # closed with the review: its page shows the report
     finding = oversight.inspection_record(
         by=official, serial=stamps[2].serial, result="conform", note=text("Ghi chú kiểm tra"), retail_point=shop
     )
@@ -435,6 +436,7 @@ def build_world(text: Text = plain) -> World:
             "report": report,
             "case": case,
             "flag_case": flag_case,
+            "reviewed_case": reviewed_case,
             "finding": finding,
             "job": job,
             "region": region,
@@ -539,6 +541,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("oversight:cases"),
         reverse("oversight:case", args=[w["case"].pk]),
         reverse("oversight:case", args=[w["flag_case"].pk]),
+        reverse("oversight:case", args=[w["reviewed_case"].pk]),
         reverse("oversight:inspect"),
         reverse("oversight:inspect_stamp", args=[stamp.serial]),
         reverse("oversight:inspect_stamp", args=[w["stamps"][3].serial]),  # revoked, with its reason

@@ -139,6 +139,14 @@ def _sample(regex: str, values: dict[str, str]) -> str:
                 end += 1
             out.append(_sample(regex[index + 3 : end - 1].split("|")[0], values))
             index = end
+        elif regex.startswith(("\\Z", "\\A"), index):
+            index += 2  # anchors match no character
+        elif char == "[":
+            end = index + 1
+            while regex[end] != "]" or end == index + 1:
+                end += 2 if regex[end] == "\\" else 1
+            sample, index = _class_sample(regex[index : end + 1], regex, end + 1)
+            out.append(sample)
         elif char == "\\":
             out.append({"d": "1", "w": "a"}.get(regex[index + 1], regex[index + 1]))
             index += 2
@@ -151,6 +159,23 @@ def _sample(regex: str, values: dict[str, str]) -> str:
             out.append(char)
             index += 1
     return "".join(out)
+
+
+def _class_sample(char_class: str, regex: str, index: int) -> tuple[str, int]:
+    """A sample of a character class and its quantifier, and where the regex goes on.
+
+    A class that takes "/" with `*` or `+` is a catch-all of path segments: it gets three of them, so that
+    the routes before it (one code, one code and a word) do not take the URL instead.
+    """
+    one = next(c for c in "a1x-_." if re.fullmatch(char_class, c))
+    quantifier = re.match(r"\*|\+|\?|\{(\d+)(?:,\d*)?\}", regex[index:])
+    if quantifier is None:
+        return one, index
+    token = quantifier.group(0)
+    if token in ("*", "+") and re.fullmatch(char_class, "/"):
+        return "x/y/z", index + len(token)
+    count = {"*": 0, "?": 0, "+": 1}.get(token) if token in ("*", "?", "+") else int(quantifier.group(1))
+    return one * count, index + len(token)
 
 
 def _piece_url(piece, values: dict[str, str]) -> str:

@@ -24,7 +24,7 @@ from tests.geo.pages_data import ensure_product_kinds
 from tests.marketplace import factories as shop_factories
 from tests.oversight import factories as f
 from tests.tracing.conftest import png_bytes, upload, valid_tax_number
-from tracing import services
+from tracing import dl_compression, services
 
 PERSONAS = ("anonymous", "consumer", "producer", "retailer", "official", "admin")
 
@@ -140,6 +140,10 @@ def build() -> dict:
             "marketplace:desk_action": {"action": "confirm"},
             "oversight:decide": {"action": "approve"},
             "oversight:moved_decide": {"action": "approve"},
+            # A root segment is the compressed resolver's only when it decompresses as a Digital Link.
+            "gs1-compressed": {
+                "segment": dl_compression.compress([("01", "08938500000010"), ("21", stamps[0].serial)])
+            },
         },
         "stamps": stamps,
         "order": order,

@@ -69,6 +69,8 @@ def test_an_optional_query_parameter_may_be_sent_empty_and_a_form_field_too(sche
         ("ProductionArea", "area_ha"),
         ("RetailPoint", "verified_by"),
         ("Order", "commune"),
+        ("Order", "province"),
+        ("Order", "pickup_point"),
         ("BatchEvent", "retail_point_name"),
     ],
 )
@@ -97,3 +99,15 @@ def test_a_boolean_filter_that_is_neither_true_nor_false_is_a_400():
     response = client.get("/api/v1/products/?is_active=maybe")
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["is_active"]
+
+
+def test_what_only_a_producers_staff_and_officials_read_is_optional_in_the_schema(schema):
+    """Anyone else gets the public fields only (tracing.disclosure): the rest may be absent from an answer."""
+    from tracing import disclosure
+
+    components = schema["components"]["schemas"]
+    producer, area = components["Producer"], components["ProductionArea"]
+    assert "pending_change" not in producer["required"] and "name" in producer["required"]
+    assert "warnings" not in area["required"] and set(area["required"]) <= set(disclosure.AREA_FIELDS)
+    assert set(components["Certificate"]["required"]) <= set(disclosure.CERTIFICATE_FIELDS)
+    assert "pending_change" in producer["description"]

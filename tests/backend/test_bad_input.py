@@ -328,3 +328,13 @@ def test_the_admin_shows_a_refused_form_again_when_an_autocomplete_value_is_no_i
     response = client.post("/admin/geo/place/add/", {"name": "Chợ", "unit": "abc"})
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("target", ["9999-12-31", "9223372036854775808", "home", "https://evil.example/"])
+def test_a_signed_in_visitor_sent_to_signup_with_a_next_that_is_no_path_goes_home(client, consumer, target):
+    client.force_login(consumer)
+    for response in (
+        client.get("/accounts/signup/", {"next": target}),
+        client.post("/accounts/signup/", {"next": target}),
+    ):
+        assert response.status_code == 302 and response["Location"] == "/"

@@ -34,10 +34,18 @@ def test_a_consumer_sees_their_own_cart_and_not_another_one(client, oranges, con
     assert link is not None and "data-count" not in link
 
 
-def test_staff_of_a_producer_get_no_cart_link(client, owner, official):
-    for user in (owner, official):
+def test_staff_of_a_producer_without_a_consumer_account_and_officials_get_no_cart_link(client, producer, official):
+    from tests.conftest import join_staff, make_user
+
+    staff_only = join_staff(make_user("staff_only"), producer)
+    for user in (staff_only, official):
         client.force_login(user)
         assert header_cart(client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()) is None
+
+
+def test_a_producers_staff_member_who_also_buys_gets_the_cart_link(client, owner):
+    client.force_login(owner)  # signed up as a consumer, then taken on by the producer
+    assert header_cart(client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()) is not None
 
 
 def test_a_page_rendered_once_for_every_visitor_shows_nobody_s_count(client, oranges):

@@ -458,3 +458,4 @@ def test_the_openapi_schema_documents_the_resolver(client, db):
     assert "application/linkset+json" in linkset and "text/html" in linkset
     for path in ("/01/{gtin}", "/01/{gtin}/21/{serial}", "/{compressed}"):
         assert {"400", "404"} <= set(paths[path]["get"]["responses"]), path
+    assert "404" in paths["/{compressed}"]["options"]["responses"]  # text that is no compressed link

@@ -173,20 +173,20 @@ def _head_responses(get: dict) -> dict:
     return head
 
 
-def _options() -> dict:
-    return {
-        "tags": ["resolver"],
-        "summary": "The methods the resolver answers (and CORS).",
-        "responses": {
-            "204": {
-                "description": "No content.",
-                "headers": {
-                    "Allow": {"schema": {"type": "string"}},
-                    "Access-Control-Allow-Methods": {"schema": {"type": "string"}},
-                },
-            }
-        },
+def _options(*, not_found: bool = False) -> dict:
+    responses = {
+        "204": {
+            "description": "No content.",
+            "headers": {
+                "Allow": {"schema": {"type": "string"}},
+                "Access-Control-Allow-Methods": {"schema": {"type": "string"}},
+            },
+        }
     }
+    if not_found:
+        # A path the resolver's routes do not take (e.g. text that is no compressed Digital Link).
+        responses["404"] = {"description": "No such path.", "content": _HTML}
+    return {"tags": ["resolver"], "summary": "The methods the resolver answers (and CORS).", "responses": responses}
 
 
 def _operations(operation_id: str, summary: str, description: str, parameters: list, *, item: bool) -> dict:
@@ -209,7 +209,11 @@ def _operations(operation_id: str, summary: str, description: str, parameters: l
             "responses": _head_responses(get),
             "security": [{}],
         },
-        "options": {**_options(), "operationId": operation_id + "_options", "parameters": parameters},
+        "options": {
+            **_options(not_found=bool(parameters)),
+            "operationId": operation_id + "_options",
+            "parameters": parameters,
+        },
     }
 
 

@@ -55,3 +55,31 @@ class GeoJSONGeometryFieldExtension(OpenApiSerializerFieldExtension):
         schema = schemas[0] if len(schemas) == 1 else {"oneOf": schemas}
         schema["description"] = "GeoJSON geometry, longitude/latitude (WGS 84)."
         return schema
+
+
+def disclosure_optional_fields(result, generator, request, public):
+    """drf-spectacular hook: what only the producer's staff and officials read is optional in the schema.
+
+    The producer, area and certificate serializers reduce their output to tracing.disclosure's public
+    fields for anyone else (tracing/api/producers.py, holdings.py), so a field outside that list may be
+    absent from an answer: the schema must not call it required (schemathesis checks answers against it).
+    """
+    from tracing import disclosure
+    from tracing.api.producers import PUBLIC_KEYS
+
+    public_fields = {
+        "Producer": set(PUBLIC_KEYS),
+        "ProductionArea": set(disclosure.AREA_FIELDS),
+        "Certificate": set(disclosure.CERTIFICATE_FIELDS),
+    }
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, fields in public_fields.items():
+        component = schemas.get(name)
+        if not component or "required" not in component:
+            continue
+        private = [field for field in component["required"] if field not in fields]
+        component["required"] = [field for field in component["required"] if field in fields]
+        if private:
+            note = "Only for the producer's staff and officials: " + ", ".join(f"`{f}`" for f in private) + "."
+            component["description"] = (component.get("description", "") + "\n\n" + note).strip()
+    return result
