@@ -164,17 +164,7 @@ def batch_manage(request, pk: int):
         if event_form.is_valid():
             data = event_form.cleaned_data
             try:
-                services.batch_event_add(
-                    by=request.user,
-                    batch=batch,
-                    event_type=data["event_type"],
-                    occurred_at=data["occurred_at"],
-                    location=data["point"],
-                    retail_point=data["retail_point"],
-                    actor=data["actor"],
-                    note=data["note"],
-                    photos=data["photos"],
-                )
+                services.batch_event_add(by=request.user, batch=batch, photos=data["photos"], **_step_fields(data))
             except ValidationError as exc:
                 add_service_errors(event_form, exc, aliases={"location": "lat"})
             else:
@@ -219,6 +209,18 @@ def batch_manage(request, pk: int):
     )
 
 
+def _step_fields(data: dict) -> dict:
+    """A journey step's fields as the add and correct services take them, from the step form's cleaned data."""
+    return {
+        "event_type": data["event_type"],
+        "occurred_at": data["occurred_at"],
+        "location": data["point"],
+        "retail_point": data["retail_point"],
+        "actor": data["actor"],
+        "note": data["note"],
+    }
+
+
 def _own_event(request, pk: int, event_pk: int) -> BatchEvent:
     """A step of one of the producer's own batches; another producer's (or none) is a 404."""
     producer = own_producer(request)
@@ -241,17 +243,7 @@ def batch_event_edit(request, pk: int, event_pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.batch_event_update(
-                    by=request.user,
-                    event=event,
-                    reason=data["reason"],
-                    event_type=data["event_type"],
-                    occurred_at=data["occurred_at"],
-                    location=data["point"],
-                    retail_point=data["retail_point"],
-                    actor=data["actor"],
-                    note=data["note"],
-                )
+                services.batch_event_update(by=request.user, event=event, reason=data["reason"], **_step_fields(data))
             except ValidationError as exc:
                 add_service_errors(form, exc, aliases={"location": "lat"})
             else:
