@@ -106,13 +106,13 @@ def _setup_django(url: str):
 def _compile(origins, *, show_plan: bool = False) -> list[bytes]:
     """The exact statement the API runs for each (lat, lng, product): shops, distances, product kinds and
     opening state, with the marketplace's filter as the API's own hook turns the request's parameters
-    into conditions and candidate source (geo.api.nearest_extra_conditions), parameters inlined."""
+    into conditions and candidate source (geo.api.nearest.nearest_extra_conditions), parameters inlined."""
     from django.db import connection
     from django.test import RequestFactory
     from django.utils import timezone
     from rest_framework.request import Request
 
-    from geo.api import nearest_extra_conditions
+    from geo.api.nearest import nearest_extra_conditions
     from geo.nearest import nearest_retail_points_sql
 
     now = timezone.now()
