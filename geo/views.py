@@ -246,17 +246,11 @@ def _unit_choices(day: datetime.date) -> list:
     return [(str(labels[level]).capitalize(), grouped[level]) for level in AdminUnit.Level.values if level in grouped]
 
 
-@require_GET
-def province_map(request):
-    """Growing regions by product, administrative units (old or 2025 map), retail points clustered."""
-    can_verify = request.user.has_perm("geo.verify_retailpoint")
-    map_days = {value: datetime.date.fromisoformat(value) for value, _label in ProvinceMapFilterForm.MAP_DATE_CHOICES}
-    day = map_days.get(request.GET.get("valid_on", ""), PROVINCE_MAP_DEFAULT_DAY)
-    form = ProvinceMapFilterForm(
-        request.GET or None,
-        units=_unit_choices(day),
-        show_verification=can_verify,
-    )
+def map_config(*, can_verify: bool) -> dict:
+    """The province map's settings for its script: API addresses, product kinds, labels, texts.
+
+    The officials' map (oversight.views.map) starts from the same and adds its producer layers.
+    """
     kinds = [
         {
             "code": kind.code,
@@ -266,7 +260,7 @@ def province_map(request):
         for kind in ProductKind.objects.order_by("code")
     ]
     api_root = reverse("api-root")
-    config = {
+    return {
         "api": {
             "regions": f"{api_root}regions/",
             "adminUnits": f"{api_root}admin-units/",
@@ -294,6 +288,21 @@ def province_map(request):
             "validTo": _("until"),
         },
     }
+
+
+@require_GET
+def province_map(request):
+    """Growing regions by product, administrative units (old or 2025 map), retail points clustered."""
+    can_verify = request.user.has_perm("geo.verify_retailpoint")
+    map_days = {value: datetime.date.fromisoformat(value) for value, _label in ProvinceMapFilterForm.MAP_DATE_CHOICES}
+    day = map_days.get(request.GET.get("valid_on", ""), PROVINCE_MAP_DEFAULT_DAY)
+    form = ProvinceMapFilterForm(
+        request.GET or None,
+        units=_unit_choices(day),
+        show_verification=can_verify,
+    )
+    config = map_config(can_verify=can_verify)
+    kinds = config["productKinds"]
     return render(
         request,
         "geo/province_map.html",

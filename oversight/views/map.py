@@ -7,8 +7,6 @@ oversight/api.py) and the choropleth of producers per administrative unit.
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,14 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from geo.models import AdminUnit, ProductKind, RetailPoint
-from geo.views import product_kind_label
+from geo.views import map_config as geo_map_config
 from oversight import mapdata
 from oversight.filters import OversightMapForm, producers_matching
 from oversight.views.common import official_required
 from tracing.models import Producer
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 STATUS_COLOURS = {
     "applied": "#8a978f",
     "survey_scheduled": "#3a6fb0",
@@ -35,44 +31,21 @@ STATUS_COLOURS = {
 
 
 def map_config() -> dict:
-    kinds = [
-        {"code": k.code, "name": product_kind_label(k), "colour": k.colour if _COLOUR.match(k.colour) else "#1f5f3b"}
-        for k in ProductKind.objects.order_by("code")
-    ]
-    api_root = reverse("api-root")
-    return {
-        "api": {
-            "regions": f"{api_root}regions/",
-            "adminUnits": f"{api_root}admin-units/",
-            "retailPoints": f"{api_root}retail-points/",
-            "producers": reverse("api-oversight-markers"),
-            "unitCounts": reverse("api-oversight-unit-counts"),
-        },
-        "card": reverse("oversight:map_card", args=[0]),
-        "exports": {"csv": reverse("oversight:map_export_csv"), "geojson": reverse("oversight:map_export_geojson")},
-        "productKinds": kinds,
-        "levels": {level: str(label).capitalize() for level, label in AdminUnit.Level.choices},
-        "kindLabels": {kind: str(label).capitalize() for kind, label in RetailPoint.Kind.choices},
-        "statusLabels": {value: str(label).capitalize() for value, label in Producer.Status.choices},
-        "producerKindLabels": {value: str(label).capitalize() for value, label in Producer.Kind.choices},
-        "statusColours": STATUS_COLOURS,
-        "canVerify": True,
-        "text": {
-            "regions": _("Growing regions"),
-            "units": _("Administrative units"),
-            "shops": _("Shops"),
-            "approximate": _("Approximate boundary, not an official survey"),
-            "source": _("Boundary source"),
-            "area": _("Area"),
-            "hectares": _("ha"),
-            "verified": _("Verified"),
-            "notVerified": _("Not verified"),
-            "loading": _("Loading the map…"),
-            "loadFailed": _("The map data could not be loaded. Check your connection and try again."),
-            "shopCount": _("Shops shown: %(count)s"),
-            "tooMany": _("Zoom in to see every shop: only the first %(count)s are shown."),
-            "validFrom": _("In force from"),
-            "validTo": _("until"),
+    """The public province map's settings (geo.views.map_config) with the officials' producer layers."""
+    config = geo_map_config(can_verify=True)
+    config["api"].update(
+        producers=reverse("api-oversight-markers"),
+        unitCounts=reverse("api-oversight-unit-counts"),
+    )
+    config.update(
+        card=reverse("oversight:map_card", args=[0]),
+        exports={"csv": reverse("oversight:map_export_csv"), "geojson": reverse("oversight:map_export_geojson")},
+        statusLabels={value: str(label).capitalize() for value, label in Producer.Status.choices},
+        producerKindLabels={value: str(label).capitalize() for value, label in Producer.Kind.choices},
+        statusColours=STATUS_COLOURS,
+    )
+    config["text"].update(
+        {
             "producers": _("Producers"),
             "choropleth": _("Producers per unit"),
             "formerArea": _("former district"),
@@ -87,8 +60,9 @@ def map_config() -> dict:
             "total": _("Matching producers: %(count)s"),
             "cardFailed": _("This producer's card could not be loaded."),
             "none": _("none"),
-        },
-    }
+        }
+    )
+    return config
 
 
 @require_GET
