@@ -1,10 +1,13 @@
-"""Forms of the geo pages: the consumer's shop search and the province map's filters."""
+"""Forms of the geo pages: the consumer's shop search, the province map's filters and the units they offer."""
+
+import datetime
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from geo.filters import page_filters
-from geo.models import ProductKind
+from geo.models import AdminUnit, ProductKind
 
 
 class ProductKindChoiceField(forms.ModelChoiceField):
@@ -99,3 +102,20 @@ class ProvinceMapFilterForm(forms.Form):
         self.fields["unit"].choices = [("", _("All units")), *units]
         if not show_verification:
             del self.fields["verification"]
+
+
+def unit_choices(day: datetime.date) -> list:
+    """Units in force on a day, grouped by level for the filter's <optgroup>s."""
+    # Provinces known by name only (the national list, for delivery addresses) have nothing on the map.
+    has_units = Exists(AdminUnit.objects.filter(parent=OuterRef("pk")))
+    units = (
+        AdminUnit.objects.valid_on(day)
+        .exclude(Q(level=AdminUnit.Level.PROVINCE, boundary=None) & ~has_units)
+        .only("pk", "name", "level")
+        .order_by("name")
+    )
+    grouped: dict[str, list] = {}
+    for unit in units:
+        grouped.setdefault(unit.level, []).append((str(unit.pk), unit.name))
+    labels = dict(AdminUnit.Level.choices)
+    return [(str(labels[level]).capitalize(), grouped[level]) for level in AdminUnit.Level.values if level in grouped]

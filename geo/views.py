@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from geo import geocoding, hours
 from geo.coordinates import directions_urls, validate_lat_lng
-from geo.forms import FindShopForm, ProvinceMapFilterForm
+from geo.forms import FindShopForm, ProvinceMapFilterForm, unit_choices
 from geo.models import AdminUnit, ProductKind, RetailPoint
 from geo.nearest import nearest_retail_points
 
@@ -229,23 +229,6 @@ def find_shop(request):
     return render(request, "geo/find_shop.html", context)
 
 
-def _unit_choices(day: datetime.date) -> list:
-    """Units in force on a day, grouped by level for the filter's <optgroup>s."""
-    # Provinces known by name only (the national list, for delivery addresses) have nothing on the map.
-    has_units = Exists(AdminUnit.objects.filter(parent=OuterRef("pk")))
-    units = (
-        AdminUnit.objects.valid_on(day)
-        .exclude(Q(level=AdminUnit.Level.PROVINCE, boundary=None) & ~has_units)
-        .only("pk", "name", "level")
-        .order_by("name")
-    )
-    grouped: dict[str, list] = {}
-    for unit in units:
-        grouped.setdefault(unit.level, []).append((str(unit.pk), unit.name))
-    labels = dict(AdminUnit.Level.choices)
-    return [(str(labels[level]).capitalize(), grouped[level]) for level in AdminUnit.Level.values if level in grouped]
-
-
 def map_config(*, can_verify: bool) -> dict:
     """The province map's settings for its script: API addresses, product kinds, labels, texts.
 
@@ -298,7 +281,7 @@ def province_map(request):
     day = map_days.get(request.GET.get("valid_on", ""), PROVINCE_MAP_DEFAULT_DAY)
     form = ProvinceMapFilterForm(
         request.GET or None,
-        units=_unit_choices(day),
+        units=unit_choices(day),
         show_verification=can_verify,
     )
     config = map_config(can_verify=can_verify)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from geo import oversight_queries
-from geo.forms import ProvinceMapFilterForm
+from geo.forms import ProvinceMapFilterForm, unit_choices
 from geo.models import AdminUnit
 from tracing.models import AreaCapacity, Certificate, Producer, Product
 
@@ -23,23 +23,6 @@ from tracing.models import AreaCapacity, Certificate, Producer, Product
 DISTRICT_MAP_DAY = datetime.date(2025, 6, 30)
 COMMUNE_MAP_DAY = datetime.date(2025, 7, 1)
 MAX_EXPIRING_DAYS = 3650
-
-
-def unit_choices(day: datetime.date) -> list:
-    """Units in force on a day, grouped by level for the filter's <optgroup>s."""
-    # Provinces known by name only (the national list, for delivery addresses) have nothing on the map.
-    has_units = Exists(AdminUnit.objects.filter(parent=OuterRef("pk")))
-    units = (
-        AdminUnit.objects.valid_on(day)
-        .exclude(Q(level=AdminUnit.Level.PROVINCE, boundary=None) & ~has_units)
-        .only("pk", "name", "level")
-        .order_by("name")
-    )
-    grouped: dict[str, list] = {}
-    for unit in units:
-        grouped.setdefault(unit.level, []).append((str(unit.pk), unit.name))
-    labels = dict(AdminUnit.Level.choices)
-    return [(str(labels[level]).capitalize(), grouped[level]) for level in AdminUnit.Level.values if level in grouped]
 
 
 def map_day(value: str | None) -> datetime.date:

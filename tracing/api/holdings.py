@@ -30,24 +30,8 @@ class CertificateSerializer(TracingModelSerializer):
 
     class Meta:
         model = Certificate
-        fields = [
-            "id",
-            "producer",
-            "scheme",
-            "scheme_label",
-            "label",
-            "ocop_stars",
-            "number",
-            "issuer",
-            "scope",
-            "product_kinds",
-            "production_areas",
-            "valid_from",
-            "valid_to",
-            "is_valid",
-            "is_expired",
-            "document",
-        ]
+        #: the public facts (tracing.disclosure) and, for the producer's staff and officials, the document
+        fields = [*disclosure.CERTIFICATE_FIELDS, "document"]
         # Uniqueness and the OCOP rule are checked by the service, with messages that name the field.
         validators = []
 
