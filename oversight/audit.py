@@ -23,7 +23,7 @@ from oversight.models import AuditEntry
 #: checks that each one is written inside the service's transaction). "producer.<status>" stands for
 #: every status an official moves a producer to.
 AUDITED_ACTIONS = {
-    "producer.<status>": "tracing.services.producers (every workflow step an official takes)",
+    "producer.<status>": "tracing.services.producers.verification (every workflow step an official takes)",
     "producer.change_accepted": "tracing.services.producer_change_accept",
     "producer.change_refused": "tracing.services.producer_change_refuse",
     "stamps.issue": "tracing.services.stamps_issue",

@@ -2,7 +2,8 @@
 
 from django.urls import include, path, re_path
 
-from tracing.views import catalogue, producer, public
+from tracing.views import catalogue, public
+from tracing.views.producer import application, holdings, profile
 
 app_name = "tracing"
 urlpatterns: list = [
@@ -15,17 +16,17 @@ urlpatterns: list = [
     path("nha-san-xuat/san-pham/<int:pk>/", public.product_page, name="product"),
     path("nha-san-xuat/lo/<int:pk>/", public.batch_page, name="batch"),
     # A producer's staff: the application and everything the organisation manages.
-    path("co-so/dang-ky/", producer.apply, name="producer_apply"),
-    path("co-so/", producer.my_producer, name="my_producer"),
-    path("co-so/ho-so/", producer.producer_edit, name="producer_edit"),
-    path("co-so/nop-lai/", producer.reapply, name="producer_reapply"),
-    path("co-so/thay-doi/<int:pk>/rut/", producer.change_withdraw, name="producer_change_withdraw"),
-    path("co-so/chung-nhan/moi/", producer.certificate_edit, name="certificate_new"),
-    path("co-so/chung-nhan/<int:pk>/", producer.certificate_edit, name="certificate_edit"),
-    path("co-so/chung-nhan/<int:pk>/xoa/", producer.certificate_delete, name="certificate_delete"),
-    path("co-so/vung-san-xuat/moi/", producer.area_edit, name="area_new"),
-    path("co-so/vung-san-xuat/<int:pk>/", producer.area_edit, name="area_edit"),
-    path("co-so/vung-san-xuat/<int:pk>/xoa/", producer.area_delete, name="area_delete"),
+    path("co-so/dang-ky/", application.apply, name="producer_apply"),
+    path("co-so/", application.my_producer, name="my_producer"),
+    path("co-so/ho-so/", profile.producer_edit, name="producer_edit"),
+    path("co-so/nop-lai/", application.reapply, name="producer_reapply"),
+    path("co-so/thay-doi/<int:pk>/rut/", profile.change_withdraw, name="producer_change_withdraw"),
+    path("co-so/chung-nhan/moi/", holdings.certificate_edit, name="certificate_new"),
+    path("co-so/chung-nhan/<int:pk>/", holdings.certificate_edit, name="certificate_edit"),
+    path("co-so/chung-nhan/<int:pk>/xoa/", holdings.certificate_delete, name="certificate_delete"),
+    path("co-so/vung-san-xuat/moi/", holdings.area_edit, name="area_new"),
+    path("co-so/vung-san-xuat/<int:pk>/", holdings.area_edit, name="area_edit"),
+    path("co-so/vung-san-xuat/<int:pk>/xoa/", holdings.area_delete, name="area_delete"),
     path("co-so/san-pham/moi/", catalogue.product_edit, name="product_new"),
     path("co-so/san-pham/<int:pk>/", catalogue.product_edit, name="product_edit"),
     path("co-so/san-pham/<int:pk>/am-thanh/xoa/", catalogue.product_audio_delete, name="product_audio_delete"),

@@ -29,7 +29,7 @@ from tracing.views.common import (
     regions_collection,
     with_validity,
 )
-from tracing.views.producer import areas_with_warnings, history_of
+from tracing.views.producer.application import areas_with_warnings, history_of
 from tracing.workflow import TRANSITIONS, Action, allowed_actions
 
 DECISIONS = {

@@ -16,7 +16,7 @@ from tests.oversight import factories as f
 from tests.tracing.conftest import upload
 from tests.tracing.media import minimal_pdf
 from tracing import disclosure, services
-from tracing.api.producers import API_SPELLING, PUBLIC_KEYS
+from tracing.api.producer_serializers import API_SPELLING, PUBLIC_KEYS
 from tracing.models import Producer
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from backend import parsers
 from geo.models import GrowingRegion, ProductKind
 from tracing import services
 from tracing.api.common import PhotoSerializer, TracingModelSerializer, call_service
-from tracing.api.producers import CertificateBriefSerializer
+from tracing.api.producer_serializers import CertificateBriefSerializer
 from tracing.models import Certificate, Producer, Product, ProductPhoto
 
 

@@ -61,11 +61,11 @@ def disclosure_optional_fields(result, generator, request, public):
     """drf-spectacular hook: what only the producer's staff and officials read is optional in the schema.
 
     The producer, area and certificate serializers reduce their output to tracing.disclosure's public
-    fields for anyone else (tracing/api/producers.py, holdings.py), so a field outside that list may be
+    fields for anyone else (tracing/api/producer_serializers.py, holdings.py), so a field outside that list may be
     absent from an answer: the schema must not call it required (schemathesis checks answers against it).
     """
     from tracing import disclosure
-    from tracing.api.producers import PUBLIC_KEYS
+    from tracing.api.producer_serializers import PUBLIC_KEYS
 
     public_fields = {
         "Producer": set(PUBLIC_KEYS),

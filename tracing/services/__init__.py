@@ -22,24 +22,28 @@ from tracing.services.holdings import (
     production_area_delete,
     production_area_update,
 )
-from tracing.services.producers import (
+from tracing.services.producers.changes import (
     IDENTITY_FIELDS,
     needs_review,
     pending_change,
-    producer_apply,
-    producer_approve,
     producer_change_accept,
     producer_change_refuse,
     producer_change_withdraw,
+)
+from tracing.services.producers.profile import (
+    producer_apply,
+    producer_staff_add,
+    producer_staff_remove,
+    producer_update,
+)
+from tracing.services.producers.verification import (
+    producer_approve,
     producer_reapply,
     producer_record_survey,
     producer_reinstate,
     producer_reject,
     producer_schedule_survey,
-    producer_staff_add,
-    producer_staff_remove,
     producer_suspend,
-    producer_update,
 )
 from tracing.services.products import (
     product_audio_clear,

@@ -1,7 +1,8 @@
-"""Producers' own pages: apply, follow the application, correct the organisation, certificates, areas.
+"""A producer's application pages: apply (the organisation, a first certificate and area together), the
+organisation's home that follows the application, and applying again after a rejection.
 
-Every page answers only for the signed-in user's own organisation (another producer's records are
-404: their existence is not revealed); every write goes through tracing.services.
+Every page answers only for the signed-in user's own organisation; every write goes through
+tracing.services. areas_with_warnings and history_of are also read by the officials' pages (oversight).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -23,7 +24,6 @@ from tracing.forms import CertificateForm, ProducerForm, ProductionAreaForm, Rea
 from tracing.models import (
     AreaCapacity,
     Batch,
-    Certificate,
     FieldSurvey,
     Producer,
     ProducerChange,
@@ -33,14 +33,7 @@ from tracing.models import (
     ProductionAreaRegion,
 )
 from tracing.services.common import forget_cached_membership
-from tracing.views.common import (
-    area_features,
-    collection,
-    map_config,
-    own_producer,
-    producer_feature,
-    with_validity,
-)
+from tracing.views.common import area_features, collection, map_config, own_producer, producer_feature, with_validity
 from tracing.workflow import Action, allowed_actions
 
 RECENT_BATCHES = 20
@@ -264,190 +257,4 @@ def reapply(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Your application has been sent again."))
-    return redirect("tracing:my_producer")
-
-
-def _producer_changes(producer: Producer, form: ProducerForm) -> dict:
-    """What the form changes. The identity fields are always sent: the form shows a waiting change's values,
-    and a field set back to its verified value takes it out of the change (tracing.services.producer_update)."""
-    changes = {
-        name: value
-        for name, value in form.service_values().items()
-        if name in services.IDENTITY_FIELDS or getattr(producer, name) != value
-    }
-    logo = form.cleaned_data.get("logo")
-    if logo is False:
-        changes["logo"] = None
-    elif logo:
-        changes["logo"] = logo
-    return changes
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def producer_edit(request):
-    """Correct the organisation's data. Once an official has begun to verify it, changes to what was verified
-    (kind, name, tax number, address, commune, location, representative) wait for review; the rest is saved."""
-    producer = own_producer(request)
-    pending = services.pending_change(producer)
-    current = {
-        **{name: getattr(producer, name) for name in services.IDENTITY_FIELDS},
-        **(pending.proposed() if pending else {}),
-    }
-    initial = {name: getattr(producer, name) for name in ProducerForm.base_fields if hasattr(producer, name)}
-    initial.update({name: value for name, value in current.items() if name not in ("commune", "location")})
-    location = current["location"]
-    initial.update(commune=getattr(current["commune"], "pk", None), lat=location.y, lng=location.x, logo=producer.logo)
-    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    form = ProducerForm(data, files, initial=initial, producer=producer)
-    if services.needs_review(producer):
-        for name in services.IDENTITY_FIELDS & set(form.fields):
-            form.fields[name].help_text = _("Verified by the province: a change waits for an official's review.")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.producer_update(by=request.user, producer=producer, **_producer_changes(producer, form))
-        except ValidationError as exc:
-            producer.refresh_from_db()
-            add_service_errors(form, exc, aliases={"location": "lat"})
-        else:
-            waiting = services.pending_change(producer)
-            if waiting is not None:
-                messages.info(
-                    request,
-                    _(
-                        "Your changes to the verified data (%(fields)s) have been sent to the department for review. "
-                        "Until an official accepts them, your public page and your stamps show the verified data."
-                    )
-                    % {"fields": ", ".join(str(row["label"]) for row in waiting.rows())},
-                )
-            messages.success(request, _("The organisation's data has been saved."))
-            return redirect("tracing:my_producer")
-    return render(
-        request,
-        "tracing/producers/producer_form.html",
-        {"form": form, "producer": producer, "pending_change": pending},
-        status=error_status(form) if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def change_withdraw(request, pk: int):
-    """Take back a change to verified data that waits for review."""
-    producer = own_producer(request)
-    change = get_object_or_404(ProducerChange, pk=pk, producer=producer)
-    try:
-        services.producer_change_withdraw(by=request.user, change=change)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The change has been withdrawn; the verified data stays as it is."))
-    return redirect("tracing:my_producer")
-
-
-# --- Certificates ------------------------------------------------------------------------------
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def certificate_edit(request, pk: int | None = None):
-    producer = own_producer(request)
-    certificate = get_object_or_404(Certificate, pk=pk, producer=producer) if pk else None
-    if request.method == "POST":
-        form = CertificateForm(request.POST, request.FILES, producer=producer, certificate=certificate)
-        if form.is_valid():
-            try:
-                if certificate is None:
-                    services.certificate_add(by=request.user, producer=producer, **form.service_values())
-                else:
-                    services.certificate_update(by=request.user, certificate=certificate, **form.service_values())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The certificate has been saved."))
-                return redirect("tracing:my_producer")
-    else:
-        initial = {}
-        if certificate is not None:
-            initial = {
-                name: getattr(certificate, name) for name in ("scheme", "ocop_stars", "number", "issuer", "scope")
-            }
-            initial.update(
-                valid_from=certificate.valid_from,
-                valid_to=certificate.valid_to,
-                product_kinds=list(certificate.product_kinds.values_list("pk", flat=True)),
-                production_areas=list(certificate.production_areas.values_list("pk", flat=True)),
-            )
-        form = CertificateForm(initial=initial, producer=producer, certificate=certificate)
-    return render(
-        request,
-        "tracing/producers/certificate_form.html",
-        {"form": form, "certificate": certificate, "producer": producer},
-        status=error_status(form) if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def certificate_delete(request, pk: int):
-    producer = own_producer(request)
-    certificate = get_object_or_404(Certificate, pk=pk, producer=producer)
-    services.certificate_delete(by=request.user, certificate=certificate)
-    messages.success(request, _("The certificate has been removed."))
-    return redirect("tracing:my_producer")
-
-
-# --- Production areas --------------------------------------------------------------------------
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def area_edit(request, pk: int | None = None):
-    producer = own_producer(request)
-    area = None
-    if pk:
-        area = get_object_or_404(
-            ProductionArea.objects.prefetch_related(
-                Prefetch("capacities", queryset=AreaCapacity.objects.select_related("product_kind"))
-            ),
-            pk=pk,
-            producer=producer,
-        )
-    if request.method == "POST":
-        form = ProductionAreaForm(request.POST)
-        if form.is_valid():
-            try:
-                if area is None:
-                    services.production_area_add(by=request.user, producer=producer, **form.service_values())
-                else:
-                    services.production_area_update(by=request.user, area=area, **form.service_values())
-            except ValidationError as exc:
-                add_service_errors(form, exc, aliases={"location": "lat"})
-            else:
-                messages.success(request, _("The production area has been saved."))
-                return redirect("tracing:my_producer")
-    else:
-        form = ProductionAreaForm(initial=ProductionAreaForm.initial_for(area) if area else None)
-    return render(
-        request,
-        "tracing/producers/area_form.html",
-        {"form": form, "area": area, "producer": producer},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def area_delete(request, pk: int):
-    producer = own_producer(request)
-    area = get_object_or_404(ProductionArea, pk=pk, producer=producer)
-    try:
-        services.production_area_delete(by=request.user, area=area)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The production area has been removed."))
     return redirect("tracing:my_producer")
