@@ -1,2 +1,2 @@
-"""Pages of producers, products and batches: public (public.py), producers' staff (producer/, catalogue.py),
-officials (official.py). Thin: forms parse, services write, querysets decide what each person may see."""
+"""Pages of producers, products and batches: public (public.py), producers' staff (producer/, catalogue.py);
+the officials' pages are in oversight. Thin: forms parse, services write, querysets decide what each may see."""
